@@ -1,0 +1,54 @@
+//! Whether a referent is callable: chosen at compile time, read by `proxy()`.
+//!
+//! `proxy(&obj)` returns a `CallableProxy` exactly when the referent's type is
+//! callable (Python's `CallableProxyType`). The choice is a type, written by
+//! `#[derive(Referent)]` (with `#[referent(callable)]` for callable types),
+//! so it is free at run time and cannot be wrong.
+
+/// A referent that can be called (Python's `__call__`), so its proxies can
+/// forward calls.
+///
+/// ```
+/// use weakref_core::Callable;
+///
+/// struct Doubler;
+/// impl Callable for Doubler {
+///     type Args = i32;
+///     type Output = i32;
+///     fn call(&self, x: i32) -> i32 { x * 2 }
+/// }
+/// assert_eq!(Doubler.call(21), 42);
+/// ```
+pub trait Callable {
+    /// The arguments, as one value (use a tuple for several).
+    type Args;
+    /// What a call returns.
+    type Output;
+    /// Calls the object.
+    fn call(&self, args: Self::Args) -> Self::Output;
+}
+
+/// Says whether a referent type is callable: [`PlainKind`] or [`CallableKind`].
+/// Implemented by `#[derive(Referent)]`.
+///
+/// ```
+/// use weakref_core::{CallableKind, Header, PlainKind, ProxyKind, Referent};
+///
+/// #[derive(Referent)]
+/// struct Plain { header: Header }
+///
+/// fn kind<T: ProxyKind>() -> &'static str { std::any::type_name::<T::Kind>() }
+/// assert!(kind::<Plain>().ends_with("PlainKind"));
+/// ```
+pub trait ProxyKind {
+    /// [`PlainKind`] or [`CallableKind`].
+    type Kind;
+}
+
+/// The [`ProxyKind`] of referents that cannot be called.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PlainKind;
+
+/// The [`ProxyKind`] of referents that implement [`Callable`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CallableKind;

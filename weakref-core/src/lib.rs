@@ -1,0 +1,104 @@
+//! Python's `weakref` for `Arc`-shared objects: weak references with
+//! finalization callbacks, counted and listed per object, hashed and compared
+//! like Python's.
+//!
+//! This is the core of the [`weakref`](https://docs.rs/weakref) workspace;
+//! most users depend on the `weakref` facade, which re-exports everything here
+//! along with proxies and weak dictionaries.
+//!
+//! An object is weakly referenceable when its type holds a [`Header`] and
+//! implements [`Referent`], normally with `#[derive(Referent)]`. A [`Ref`] to
+//! an `Arc` of it gives the object back while it lives, and can run a callback
+//! when its last strong `Arc` is dropped:
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use weakref_core::{getweakrefcount, getweakrefs, Header, Ref, Referent};
+//!
+//! #[derive(Referent)]
+//! struct Node { name: String, header: Header }
+//!
+//! let gone = Arc::new(Mutex::new(Vec::new()));
+//! let n = Arc::new(Node { name: "a".into(), header: Header::new() });
+//! let log = gone.clone();
+//! let r = Ref::with_callback(&n, move |r: &Ref<Node>| {
+//!     assert!(r.get().is_none()); // cleared before any callback runs
+//!     log.lock().unwrap().push("a");
+//! });
+//! let shared = Ref::new(&n);
+//! assert!(Ref::ptr_eq(&shared, &Ref::new(&n))); // the callback-less ref is shared
+//! assert_eq!(getweakrefcount(&n), 2);
+//! assert_eq!(getweakrefs(&n).len(), 2);
+//! assert_eq!(r.get().unwrap().name, "a");
+//! drop(n); // the last strong reference: the callback runs here
+//! assert!(r.get().is_none() && shared.get().is_none());
+//! assert_eq!(*gone.lock().unwrap(), ["a"]);
+//! ```
+//!
+//! # How it maps to Python
+//! - "the object is about to be finalized" = its last strong `Arc` is dropped.
+//!   From that moment no weak reference can reach it; then callbacks run,
+//!   newest first, on the thread that dropped it, with no lock held. Deaths
+//!   set off inside callbacks are queued, not recursed into.
+//! - A panicking callback is reported through [`set_unraisable_hook`]
+//!   (default: stderr), like Python's "Exception ignored in".
+//! - A value moved out of its `Arc` (`Arc::try_unwrap`, `into_inner`,
+//!   `make_mut` away from weak refs) leaves its weak references behind, dead,
+//!   as `std::sync::Weak` does; their callbacks run when the value is dropped
+//!   or weakly referenced again.
+//! - Reference cycles of `Arc`s are never collected (there is no cycle
+//!   collector); weak references are the tool to avoid them.
+//! - If a callback panics while its thread is already unwinding from another
+//!   panic, Rust aborts the process (a panic during unwinding); keep callbacks
+//!   that may run during unwinding panic-free.
+//!
+//! # Costs
+//! A [`Header`] is one word and allocates nothing until the object is first
+//! weakly referenced. `Ref::get` is `std::sync::Weak::upgrade`. `Ref::new`
+//! when the shared ref exists takes no lock and allocates nothing.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod callback;
+mod error;
+mod hash;
+mod header;
+mod introspection;
+mod kind;
+mod list;
+mod node;
+mod reference;
+mod sync;
+mod unraisable;
+
+pub use crate::error::ReferenceError;
+pub use crate::header::{Header, Referent};
+pub use crate::introspection::{getweakrefcount, getweakrefs};
+pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
+pub use crate::reference::{Ref, ReferenceType};
+pub use crate::unraisable::{UnraisableHook, UnraisableInfo, set_unraisable_hook};
+/// `#[derive(Referent)]`: makes a struct weakly referenceable.
+///
+/// The struct needs one [`Header`] field (found by its type's name, or marked
+/// `#[referent(header)]`). `#[referent(callable)]` on the struct says it
+/// implements [`Callable`], so `proxy()` gives a callable proxy;
+/// `#[referent(crate = "path")]` names this crate when it is re-exported
+/// under another path.
+///
+/// ```
+/// use std::sync::Arc;
+/// use weakref_core::{Header, Ref, Referent};
+///
+/// #[derive(Referent)]
+/// struct Pair<T: Clone>(T, T, Header);
+///
+/// let p = Arc::new(Pair(1, 2, Header::new()));
+/// assert_eq!(Ref::new(&p).get().unwrap().1, 2);
+/// ```
+pub use weakref_derive::Referent;
+
+/// What `#[derive(Referent)]` expands to refers to; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::header::{Header, Referent};
+    pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
+}

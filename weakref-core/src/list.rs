@@ -1,0 +1,403 @@
+//! A referent's list of weak reference objects (CPython's `tp_weaklist`).
+//!
+//! A [`List`] is allocated the first time an object is weakly referenced and
+//! pointed to by the object's [`Header`](crate::Header). It holds:
+//! - the two shared, callback-less nodes (`Ref::new`, `proxy`) in lock-free
+//!   slots, so reusing them costs one compare-and-swap and no lock;
+//! - under its mutex, an intrusive doubly linked list of the nodes with a
+//!   payload (callbacks and dictionary hooks), newest first, which is the
+//!   order `getweakrefs` lists them and callbacks run.
+//!
+//! The list is reference counted by hand: the header holds one count, each
+//! payload node one, and each shared node one while it has handles. When the
+//! referent dies, [`List::die`] detaches every node at once under the lock
+//! (clearing), and only then, with no lock held, hooks and callbacks run.
+
+use core::marker::PhantomData;
+use core::ops::Deref;
+use core::ptr::{self, NonNull};
+
+use crate::callback::Detached;
+use crate::node::{Handle, Kind, Node, NodePtr, Slot, free_node};
+use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, fence, lock};
+
+/// The weak reference objects of one referent.
+#[derive(Debug)]
+pub(crate) struct List {
+    /// Owners: the header, each payload node, each shared node with handles.
+    refs: AtomicUsize,
+    /// Address of the header this list belongs to. A header that moved with
+    /// its value out of its `Arc` finds a different address here and treats
+    /// the list's nodes as dead (DESIGN 9b, [`ListRef::rehome`]).
+    owner: AtomicUsize,
+    /// The shared ref (`Slot::Ref`) and proxy (`Slot::Proxy`), or null.
+    /// Written under the lock; read lock-free. A node in a slot stays
+    /// allocated until the list is freed (see `State::shared_nodes`).
+    shared: [AtomicPtr<Node>; 2],
+    state: Mutex<State>,
+}
+
+/// The part of a [`List`] protected by its mutex.
+#[derive(Debug)]
+pub(crate) struct State {
+    /// Address of the list, to check that node links are reached through
+    /// their own list's lock.
+    list: usize,
+    /// Newest payload node.
+    head: Option<NodePtr>,
+    /// Every shared node ever allocated for this list. They are freed with
+    /// the list, never before: a lock-free reader of a slot may still hold
+    /// the address of a node that was swapped out.
+    shared_nodes: Vec<NodePtr>,
+}
+
+/// `&List` for a list whose count is held by someone for `'a` (a header
+/// borrowed for `'a`), keeping the raw pointer the list was allocated with.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ListRef<'a> {
+    ptr: NonNull<List>,
+    _borrow: PhantomData<&'a List>,
+}
+
+impl Deref for ListRef<'_> {
+    type Target = List;
+
+    fn deref(&self) -> &List {
+        // SAFETY: `ListRef::new`'s contract: the list is alive for `'a`.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+/// A node that is linked, or in a slot, of a list whose lock the caller
+/// holds; such a node is allocated (payload nodes are freed only after being
+/// unlinked under that lock; shared nodes only with the list).
+///
+/// # Safety
+/// `ptr` is linked in, or in a slot of, a list whose lock is held for `'n`.
+unsafe fn linked<'n>(ptr: NodePtr) -> &'n Node {
+    // SAFETY: see the contract above.
+    unsafe { ptr.0.as_ref() }
+}
+
+impl List {
+    /// A new list owned by the header at `owner`, with the header's count.
+    pub(crate) fn alloc(owner: usize) -> NonNull<List> {
+        let list = NonNull::from(Box::leak(Box::new(List {
+            refs: AtomicUsize::new(1),
+            owner: AtomicUsize::new(owner),
+            shared: [AtomicPtr::new(ptr::null_mut()), AtomicPtr::new(ptr::null_mut())],
+            state: Mutex::new(State {
+                list: 0,
+                head: None,
+                shared_nodes: Vec::new(),
+            }),
+        })));
+        // SAFETY: just allocated, not shared yet.
+        let list_ref = unsafe { list.as_ref() };
+        lock(&list_ref.state).list = list.as_ptr() as usize;
+        list
+    }
+
+    pub(crate) fn state(&self) -> &Mutex<State> {
+        &self.state
+    }
+
+    pub(crate) fn owner(&self) -> usize {
+        // Acquire: pairs with the Release store in `rehome`, so a caller that
+        // sees its own address also sees the slots that `rehome` cleared.
+        self.owner.load(Ordering::Acquire)
+    }
+
+    /// Gives up one count; frees the list (and its shared nodes) on the last.
+    ///
+    /// # Safety
+    /// The caller owns one count of `list` and does not use it afterwards
+    /// unless it owns another.
+    pub(crate) unsafe fn release(list: NonNull<List>) {
+        // SAFETY: the caller's count keeps the list alive until this decrement.
+        let list_ref = unsafe { list.as_ref() };
+        // Release/Acquire: as `Arc::drop`, all uses happen before the free.
+        if list_ref.refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        fence(Ordering::Acquire);
+        // SAFETY: that was the last count: nothing else can reach the list.
+        // It came from `Box::leak` in `alloc`.
+        drop(unsafe { Box::from_raw(list.as_ptr()) });
+    }
+
+    /// The referent died (its header is being dropped): clear every weak
+    /// reference object, give up the header's count, then run hooks and
+    /// callbacks with no lock held.
+    ///
+    /// # Safety
+    /// The caller owns the header's count of `list`, and gives it up.
+    pub(crate) unsafe fn die(list: NonNull<List>) {
+        let detached = {
+            // SAFETY: the header's count keeps the list alive until released.
+            let list_ref = unsafe { list.as_ref() };
+            let mut state = lock(&list_ref.state);
+            state.detach_all(list_ref)
+        };
+        // SAFETY: the header's count, given up once; claimed nodes hold their own.
+        unsafe { List::release(list) };
+        detached.run();
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        let mut state = lock(&self.state);
+        debug_assert!(state.head.is_none(), "payload nodes keep their list alive");
+        for node in state.shared_nodes.drain(..) {
+            // SAFETY: the list's last count is gone, so no shared node has a
+            // handle (each would hold a count) and no reader can reach a slot.
+            unsafe { free_node(node.0) };
+        }
+    }
+}
+
+impl<'a> ListRef<'a> {
+    /// # Safety
+    /// `ptr` came from `List::alloc` and one of its counts is held for `'a`.
+    pub(crate) unsafe fn new(ptr: NonNull<List>) -> Self {
+        Self {
+            ptr,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// A handle to the shared node of `slot`, made or reused.
+    ///
+    /// The caller checked that the list belongs to its header (`owner`).
+    #[inline]
+    pub(crate) fn shared(self, slot: Slot) -> Handle {
+        // Acquire: pairs with the Release store that published the node.
+        if let Some(node) = NonNull::new(self.shared[slot as usize].load(Ordering::Acquire)) {
+            // SAFETY: a node that was ever in a slot is freed only with the
+            // list, which is alive for `'a`.
+            let node_ref = unsafe { node.as_ref() };
+            if node_ref.try_acquire() {
+                // SAFETY: `try_acquire` took the count the handle owns.
+                return unsafe { Handle::adopt(node) };
+            }
+        }
+        self.shared_slow(slot)
+    }
+
+    #[cold]
+    fn shared_slow(self, slot: Slot) -> Handle {
+        let mut state = lock(&self.state);
+        if let Some(node) = NonNull::new(self.shared[slot as usize].load(Ordering::Relaxed)) {
+            // SAFETY: in a slot of this list, whose lock we hold.
+            let node_ref = unsafe { linked(NodePtr(node)) };
+            if !node_ref.try_acquire() {
+                // Its last handle was dropped under this lock, so the node was
+                // unlinked and gave up its count: revive it as a new object.
+                self.refs.fetch_add(1, Ordering::Relaxed);
+                let links = node_ref.links(&mut state);
+                debug_assert!(!links.linked && !links.holds_list);
+                links.linked = true;
+                links.holds_list = true;
+                node_ref.reset_handles(&mut state);
+            }
+            // SAFETY: `try_acquire` or `reset_handles` took the handle's count.
+            return unsafe { Handle::adopt(node) };
+        }
+        // Relaxed: we hold a count, so the list is alive; the new count is
+        // the shared node's `holds_list`.
+        self.refs.fetch_add(1, Ordering::Relaxed);
+        let node = Node::alloc::<fn(Handle)>(self.ptr, Kind::Shared(slot), None);
+        state.shared_nodes.push(NodePtr(node));
+        // SAFETY: just allocated and recorded in this list.
+        let node_ref = unsafe { linked(NodePtr(node)) };
+        let links = node_ref.links(&mut state);
+        links.linked = true;
+        links.holds_list = true;
+        // Release: publishes the initialised node to lock-free readers.
+        self.shared[slot as usize].store(node.as_ptr(), Ordering::Release);
+        // SAFETY: `alloc` made the node with one handle, owned by this one.
+        unsafe { Handle::adopt(node) }
+    }
+
+    /// Registers a new node with a payload (callback or hook), newest first.
+    pub(crate) fn register<P>(self, kind: Kind, payload: P) -> Handle
+    where
+        P: FnOnce(Handle) + Send + 'static,
+    {
+        // Relaxed: we hold a count; the new one is owned by the node.
+        self.refs.fetch_add(1, Ordering::Relaxed);
+        let node = Node::alloc(self.ptr, kind, Some(payload));
+        lock(&self.state).push_front(NodePtr(node));
+        // SAFETY: `alloc` made the node with one handle, owned by this one.
+        unsafe { Handle::adopt(node) }
+    }
+
+    /// The list belongs to a header at another address: its value left the
+    /// `Arc` the nodes were made for. Those weak references are dead (their
+    /// `Weak`s cannot upgrade): clear them, run their callbacks, and start
+    /// afresh for the header at `owner`.
+    #[cold]
+    pub(crate) fn rehome(self, owner: usize) {
+        let detached = {
+            let mut state = lock(&self.state);
+            if self.owner.load(Ordering::Relaxed) == owner {
+                return;
+            }
+            let detached = state.detach_all(&self);
+            // Release: pairs with `List::owner`'s Acquire (see there).
+            self.owner.store(owner, Ordering::Release);
+            detached
+        };
+        detached.run();
+    }
+
+    /// Number of live weak reference objects (`getweakrefcount`).
+    pub(crate) fn count(self) -> usize {
+        let mut state = lock(&self.state);
+        let shared = self
+            .shared
+            .iter()
+            .filter_map(|slot| NonNull::new(slot.load(Ordering::Relaxed)))
+            // SAFETY: in a slot of this list, whose lock we hold.
+            .filter(|&node| unsafe { linked(NodePtr(node)) }.handle_count() > 0)
+            .count();
+        let mut others = 0;
+        state.for_each_linked(|node| others += usize::from(node.handle_count() > 0));
+        shared + others
+    }
+
+    /// A handle to every live weak reference object (`getweakrefs`): the
+    /// shared ref, the shared proxy, then the others newest first.
+    pub(crate) fn handles(self) -> Vec<Handle> {
+        let mut state = lock(&self.state);
+        let mut out = Vec::new();
+        let mut take = |node: &Node, ptr: NonNull<Node>| {
+            if node.try_acquire() {
+                // SAFETY: `try_acquire` took the count the handle owns.
+                out.push(unsafe { Handle::adopt(ptr) });
+            }
+        };
+        for slot in &self.shared {
+            if let Some(node) = NonNull::new(slot.load(Ordering::Relaxed)) {
+                // SAFETY: in a slot of this list, whose lock we hold.
+                take(unsafe { linked(NodePtr(node)) }, node);
+            }
+        }
+        state.for_each_linked(|node| take(node, NonNull::from(node)));
+        out
+    }
+}
+
+impl State {
+    pub(crate) fn belongs_to(&self, list: NonNull<List>) -> bool {
+        self.list == list.as_ptr() as usize
+    }
+
+    /// Links a fresh payload node at the head (newest first).
+    fn push_front(&mut self, node: NodePtr) {
+        // SAFETY: a fresh node of this list, whose lock we hold (via `self`);
+        // it is alive since the caller owns its only handle.
+        let node_ref = unsafe { linked(node) };
+        let old_head = self.head;
+        let links = node_ref.links(self);
+        links.prev = None;
+        links.next = old_head;
+        links.linked = true;
+        if let Some(old) = old_head {
+            // SAFETY: the old head is linked in this list, whose lock we hold.
+            unsafe { linked(old) }.links(self).prev = Some(node);
+        }
+        self.head = Some(node);
+    }
+
+    /// Unlinks `node` if it is linked (shared nodes just stop counting).
+    pub(crate) fn unlink(&mut self, node: &Node) {
+        let links = node.links(self);
+        if !core::mem::replace(&mut links.linked, false) {
+            return;
+        }
+        if let Kind::Shared(_) = node.kind() {
+            return;
+        }
+        let (prev, next) = (links.prev.take(), links.next.take());
+        match prev {
+            // SAFETY: `prev` is linked in this list, whose lock we hold.
+            Some(prev) => unsafe { linked(prev) }.links(self).next = next,
+            None => self.head = next,
+        }
+        if let Some(next) = next {
+            // SAFETY: `next` is linked in this list, whose lock we hold.
+            unsafe { linked(next) }.links(self).prev = prev;
+        }
+    }
+
+    /// Calls `f` on every linked payload node, newest first.
+    fn for_each_linked(&mut self, mut f: impl FnMut(&Node)) {
+        let mut cur = self.head;
+        while let Some(ptr) = cur {
+            // SAFETY: linked in this list, whose lock we hold.
+            let node = unsafe { linked(ptr) };
+            f(node);
+            cur = node.links(self).next;
+        }
+    }
+
+    /// Clearing: every node stops being reachable from the list at once;
+    /// each payload node that still has a handle is claimed (we take a handle
+    /// so it survives until its payload ran, even if every other handle goes).
+    /// Nodes whose last handle is being dropped concurrently are only
+    /// unlinked; their dropper frees them without running the payload.
+    fn detach_all(&mut self, list: &List) -> Detached {
+        for slot in &list.shared {
+            // Relaxed: under the lock; lock-free readers only ever see a slot
+            // change in `rehome`, ordered by the `owner` store.
+            if let Some(node) = NonNull::new(slot.swap(ptr::null_mut(), Ordering::Relaxed)) {
+                // SAFETY: it was in a slot of this list, whose lock we hold.
+                unsafe { linked(NodePtr(node)) }.links(self).linked = false;
+            }
+        }
+        let mut detached = Detached::default();
+        let mut cur = self.head.take();
+        while let Some(ptr) = cur {
+            // SAFETY: linked in this list (until just below), lock held.
+            let node = unsafe { linked(ptr) };
+            let links = node.links(self);
+            cur = links.next.take();
+            links.prev = None;
+            links.linked = false;
+            if node.try_acquire() {
+                // SAFETY: `try_acquire` took the count the handle owns.
+                let handle = unsafe { Handle::adopt(ptr.0) };
+                match node.kind() {
+                    Kind::Hook => detached.hooks.push(handle),
+                    Kind::Callback | Kind::Shared(_) => detached.callbacks.push(handle),
+                }
+            }
+        }
+        detached
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_frees_list_and_shared_nodes() {
+        let list = List::alloc(1);
+        // SAFETY: we own the only count for the duration of the borrow.
+        let list_ref = unsafe { ListRef::new(list) };
+        let a = list_ref.shared(Slot::Ref);
+        let b = list_ref.shared(Slot::Ref);
+        assert_eq!(a.ptr(), b.ptr());
+        assert_eq!(list_ref.count(), 1);
+        drop((a, b));
+        assert_eq!(list_ref.count(), 0);
+        let c = list_ref.shared(Slot::Ref);
+        assert_eq!(list_ref.count(), 1);
+        // SAFETY: gives up the count taken by `alloc`; `c` keeps it alive.
+        unsafe { List::release(list) };
+        drop(c);
+    }
+}

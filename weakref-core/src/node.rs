@@ -1,0 +1,380 @@
+//! Weak reference objects ("nodes") and the counted handles that own them.
+//!
+//! Every weak reference object — a shared callback-less ref, a shared proxy,
+//! a ref or proxy with a callback, a dictionary entry's ref — is one [`Node`].
+//! A node belongs to one referent's [`List`] for its whole life and is
+//! type-erased: `Ref<C>` and `Ref<dyn Tr>` made from the same object use the
+//! same nodes (DESIGN 9a). A [`Handle`] is one counted owner of a node; `Ref`
+//! and the proxies are a handle plus a typed `std::sync::Weak` of the referent.
+//!
+//! Who frees a node:
+//! - *shared* nodes (the callback-less ref and proxy) are owned by their list
+//!   and freed with it, so the list can hand them out again without a lock
+//!   (`List::shared`). While a shared node has handles it keeps the list
+//!   alive (`Links::holds_list`).
+//! - *payload* nodes (with a callback or a death hook) are allocated one per
+//!   registration, keep their list alive, and are freed by whoever drops their
+//!   last handle, after unlinking them under the list lock.
+
+use core::ptr::NonNull;
+
+use crate::hash::HashCache;
+use crate::list::{List, State};
+use crate::sync::{AtomicUsize, Ordering, UnsafeCell, fence};
+
+/// What a node is for; fixes where it sits in the list and when its payload
+/// runs at the referent's death.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The shared callback-less ref or proxy, in `List::shared[slot]`.
+    Shared(Slot),
+    /// A user callback: queued, run after all hooks, newest first.
+    Callback,
+    /// A death hook for the workspace's dictionaries: run at clearing time.
+    Hook,
+}
+
+/// The two shared, callback-less weak reference objects of a referent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// `Ref::new(obj)`.
+    Ref = 0,
+    /// `proxy(obj)`.
+    Proxy = 1,
+}
+
+/// Fields protected by the lock of the node's list: only ever touched
+/// through [`Node::links`], which takes the locked state as proof.
+#[derive(Debug)]
+pub(crate) struct Links {
+    pub(crate) prev: Option<NodePtr>,
+    pub(crate) next: Option<NodePtr>,
+    /// Reachable from the list: counted by `getweakrefcount`, and detached
+    /// (callback claimed) at the referent's death.
+    pub(crate) linked: bool,
+    /// Shared nodes only: this node owns one count of its list's `refs`.
+    pub(crate) holds_list: bool,
+}
+
+/// How to run and free the payload of a node whose concrete type is erased.
+struct VTable {
+    /// Takes the payload out and runs it with the given handle.
+    fire: unsafe fn(NonNull<Node>, Handle),
+    /// Frees the node's allocation (dropping a payload that never ran).
+    free: unsafe fn(NonNull<Node>),
+}
+
+/// A weak reference object. Always the first field of a `PayloadNode<P>`.
+#[repr(C)]
+pub(crate) struct Node {
+    /// The referent's list. Immutable. Payload nodes own one count of it;
+    /// shared nodes are owned by it.
+    list: NonNull<List>,
+    /// Live handles: `Ref`s, proxies, and temporaries held while a callback
+    /// runs or while `getweakrefs` builds its result.
+    handles: AtomicUsize,
+    kind: Kind,
+    vtable: &'static VTable,
+    /// Python's cached `hash(ref)`.
+    pub(crate) hash: HashCache,
+    links: UnsafeCell<Links>,
+}
+
+/// A node and its payload: the callback (wrapped to take a [`Handle`]), or
+/// nothing for shared nodes.
+#[repr(C)]
+struct PayloadNode<P> {
+    node: Node,
+    /// Taken exactly once: by `fire` (the thread that claimed the node at
+    /// the referent's death) or dropped by `free`. See `fire`'s safety.
+    payload: UnsafeCell<Option<P>>,
+}
+
+/// A pointer to a node, sendable between threads. Whether it may be
+/// dereferenced is argued at each use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NodePtr(pub(crate) NonNull<Node>);
+
+// SAFETY: a `NodePtr` is only an address; every dereference is justified where
+// it happens (a counted handle, or the list lock with the node linked). The
+// node itself is `Sync`-safe: its shared fields are atomics, `links` is only
+// touched under the list lock, and its payload by the one thread that owns it.
+unsafe impl Send for NodePtr {}
+// SAFETY: as for `Send`: sharing the address shares nothing unsynchronised.
+unsafe impl Sync for NodePtr {}
+
+impl Node {
+    /// Allocates a node of `list` holding `payload`, with one handle.
+    ///
+    /// For payload nodes the caller has already taken the count of `list`
+    /// that the node owns; shared nodes are owned by the list instead.
+    pub(crate) fn alloc<P>(list: NonNull<List>, kind: Kind, payload: Option<P>) -> NonNull<Node>
+    where
+        P: FnOnce(Handle) + Send + 'static,
+    {
+        let boxed = Box::new(PayloadNode {
+            node: Node {
+                list,
+                handles: AtomicUsize::new(1),
+                kind,
+                vtable: &VTableFor::<P>::VTABLE,
+                hash: HashCache::new(),
+                links: UnsafeCell::new(Links {
+                    prev: None,
+                    next: None,
+                    linked: false,
+                    holds_list: false,
+                }),
+            },
+            payload: UnsafeCell::new(payload),
+        });
+        // `PayloadNode` is `repr(C)` with the node first, so the pointer to the
+        // whole allocation is also a pointer to its `Node` (with provenance
+        // over the whole allocation, which `free` and `fire` cast back to).
+        NonNull::from(Box::leak(boxed)).cast::<Node>()
+    }
+
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Takes one more handle if the node still has one; fails once its
+    /// handle count has reached zero (it is being dropped).
+    pub(crate) fn try_acquire(&self) -> bool {
+        let mut n = self.handles.load(Ordering::Relaxed);
+        loop {
+            if n == 0 {
+                return false;
+            }
+            check_count(n);
+            // Acquire: pairs with the Release store of `reset_handles` so a
+            // handle to a resurrected shared node sees its reset hash cache.
+            match self.handles.compare_exchange_weak(
+                n,
+                n + 1,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => n = actual,
+            }
+        }
+    }
+
+    /// Number of live handles (exact under the list lock for payload nodes,
+    /// which never gain handles from zero).
+    pub(crate) fn handle_count(&self) -> usize {
+        self.handles.load(Ordering::Relaxed)
+    }
+
+    /// Shared nodes only, under the list lock: revive a node whose handles
+    /// all dropped, as a fresh weak reference object with one handle.
+    pub(crate) fn reset_handles(&self, _locked: &mut State) {
+        self.hash.reset();
+        // Release: a lock-free `try_acquire` that sees the count pairs with it
+        // and sees the reset hash cache.
+        self.handles.store(1, Ordering::Release);
+    }
+
+    /// The lock-protected fields. `state` is the locked state of this node's
+    /// own list, which makes the access exclusive.
+    #[allow(clippy::mut_from_ref)] // exclusivity comes from `state`, not `self`
+    pub(crate) fn links<'a>(&'a self, state: &'a mut State) -> &'a mut Links {
+        debug_assert!(state.belongs_to(self.list));
+        self.links.with_mut(|links| {
+            // SAFETY: `links` is only accessed through this function, which
+            // requires the locked state of the node's list, borrowed mutably
+            // for as long as the returned reference lives: no other access to
+            // any node's links of this list can exist meanwhile.
+            unsafe { &mut *links }
+        })
+    }
+}
+
+/// Aborts on a handle count that could overflow, as `Arc` does: only
+/// reachable by leaking handles (`mem::forget`) about `isize::MAX` times.
+fn check_count(n: usize) {
+    if n > isize::MAX as usize {
+        std::process::abort();
+    }
+}
+
+struct VTableFor<P>(core::marker::PhantomData<P>);
+
+impl<P: FnOnce(Handle) + Send + 'static> VTableFor<P> {
+    const VTABLE: VTable = VTable {
+        fire: fire::<P>,
+        free: free::<P>,
+    };
+}
+
+/// Runs the payload of `node` with `handle`.
+///
+/// # Safety
+/// `node` was allocated by `Node::alloc::<P>`, and the caller has claimed it:
+/// it unlinked the node under the list lock while taking `handle`, so no other
+/// thread calls `fire` for it, and `free` cannot run before `handle` drops.
+unsafe fn fire<P: FnOnce(Handle) + Send + 'static>(node: NonNull<Node>, handle: Handle) {
+    let node = node.cast::<PayloadNode<P>>();
+    // SAFETY: `node` came from `alloc::<P>` (caller contract), and the
+    // allocation is live: `handle` counts as an owner until it is dropped below.
+    let payload_cell = unsafe { &node.as_ref().payload };
+    let payload = payload_cell.with_mut(|payload| {
+        // SAFETY: exclusive access: only the claiming thread fires a node, once,
+        // and `free` (the only other access) runs after the last handle,
+        // including `handle`, is gone.
+        unsafe { (*payload).take() }
+    });
+    if let Some(payload) = payload {
+        payload(handle);
+    }
+}
+
+/// Frees a node allocated by `Node::alloc::<P>`.
+///
+/// # Safety
+/// `node` came from `Node::alloc::<P>`, has no handles, is not linked, and
+/// nothing will use the pointer again.
+unsafe fn free<P: FnOnce(Handle) + Send + 'static>(node: NonNull<Node>) {
+    // SAFETY: the pointer came from `Box::leak` of a `Box<PayloadNode<P>>`
+    // (caller contract) and is not used again.
+    drop(unsafe { Box::from_raw(node.cast::<PayloadNode<P>>().as_ptr()) });
+}
+
+/// Frees a shared node when its list is freed.
+///
+/// # Safety
+/// As for `free`: an allocation of `Node::alloc`, no handles, never used again.
+pub(crate) unsafe fn free_node(node: NonNull<Node>) {
+    // SAFETY: the vtable was set by `alloc` for this allocation's payload type;
+    // the node is live until `free` below.
+    let free = unsafe { node.as_ref().vtable.free };
+    // SAFETY: forwarded caller contract.
+    unsafe { free(node) }
+}
+
+/// One counted owner of a node: the identity of a weak reference object.
+#[derive(Debug)]
+pub(crate) struct Handle(NodePtr);
+
+impl Handle {
+    /// Adopts one already-counted handle of `node`.
+    ///
+    /// # Safety
+    /// The caller took one count of `node.handles` (by `alloc`, `try_acquire`
+    /// or `reset_handles`) that this handle now owns.
+    pub(crate) unsafe fn adopt(node: NonNull<Node>) -> Handle {
+        Handle(NodePtr(node))
+    }
+
+    pub(crate) fn ptr(&self) -> NonNull<Node> {
+        self.0.0
+    }
+
+    pub(crate) fn node(&self) -> &Node {
+        // SAFETY: this handle owns a count, so the node is not freed (payload
+        // nodes are freed after their last handle; shared nodes with their
+        // list, which a shared node with handles keeps alive).
+        unsafe { self.0.0.as_ref() }
+    }
+
+    /// Runs the payload of a node claimed at its referent's death, giving it
+    /// this handle.
+    pub(crate) fn fire(self) {
+        let ptr = self.ptr();
+        let fire = self.node().vtable.fire;
+        // SAFETY: `self` was produced by `List::detach_all`, which claimed the
+        // node (unlinked it under the lock and took this handle), so this is
+        // the one call of `fire` for it; the vtable matches the allocation.
+        unsafe { fire(ptr, self) }
+    }
+}
+
+impl Clone for Handle {
+    fn clone(&self) -> Self {
+        // Relaxed: a new owner is made from an existing one, which already
+        // keeps the node alive (as `Arc::clone`).
+        let old = self.node().handles.fetch_add(1, Ordering::Relaxed);
+        check_count(old);
+        Handle(self.0)
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        match self.node().kind {
+            Kind::Shared(_) => drop_shared_handle(self.0.0),
+            Kind::Callback | Kind::Hook => {
+                // Release: every use of the node through this handle happens
+                // before the node is unlinked and freed (as `Arc::drop`).
+                if self.node().handles.fetch_sub(1, Ordering::Release) == 1 {
+                    // Acquire: see every other handle's uses before freeing.
+                    fence(Ordering::Acquire);
+                    last_payload_handle_dropped(self.0.0);
+                }
+            }
+        }
+    }
+}
+
+/// Drops one handle of a shared node.
+///
+/// A shared node can be revived (zero handles to one) by `List::shared`
+/// under the list lock, so its last handle is also given up under the lock:
+/// the 1 -> 0 transition and the unlinking it causes are one step for every
+/// other lock holder, and each life of the node is unlinked exactly once.
+fn drop_shared_handle(node: NonNull<Node>) {
+    // SAFETY: we own a handle, and a shared node with handles keeps its list,
+    // which owns the node, alive.
+    let node_ref = unsafe { node.as_ref() };
+    let mut n = node_ref.handles.load(Ordering::Relaxed);
+    while n > 1 {
+        // Release: as in the payload case, our uses happen before the unlink.
+        match node_ref.handles.compare_exchange_weak(
+            n,
+            n - 1,
+            Ordering::Release,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => return,
+            Err(actual) => n = actual,
+        }
+    }
+    let list = node_ref.list;
+    // SAFETY: we still own a handle, so `holds_list` is set and the list alive.
+    let list_ref = unsafe { list.as_ref() };
+    let mut state = crate::sync::lock(list_ref.state());
+    // Release/Acquire: as `Arc::drop`; a lock-free `try_acquire` may have
+    // taken a handle since we read 1, and then we are not the last.
+    if node_ref.handles.fetch_sub(1, Ordering::AcqRel) != 1 {
+        return;
+    }
+    state.unlink(node_ref);
+    let release = core::mem::replace(&mut node_ref.links(&mut state).holds_list, false);
+    drop(state);
+    if release {
+        // SAFETY: the node's `holds_list` count is given up exactly once, here.
+        unsafe { List::release(list) };
+    }
+}
+
+/// The last handle of a payload node was dropped: unlink it (it is no longer
+/// counted or listed, and its callback will never run), then free it.
+fn last_payload_handle_dropped(node: NonNull<Node>) {
+    // SAFETY: payload nodes are only freed below, by the one thread that
+    // dropped the last handle.
+    let node_ref = unsafe { node.as_ref() };
+    let list = node_ref.list;
+    // SAFETY: a payload node owns a count of its list until it is freed below.
+    let list_ref = unsafe { list.as_ref() };
+    let mut state = crate::sync::lock(list_ref.state());
+    state.unlink(node_ref);
+    drop(state);
+    // SAFETY: a payload node with no handles (payload nodes never gain handles
+    // from zero), now unlinked, or already unlinked by the referent's death,
+    // which then did not claim it: nothing can reach it any more. A payload
+    // that never ran is dropped here, outside the list lock, as it is user code.
+    unsafe { free_node(node) };
+    // SAFETY: the freed node owned one count of the list; it is given up here.
+    unsafe { List::release(list) };
+}

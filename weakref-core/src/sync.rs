@@ -1,0 +1,56 @@
+//! The concurrency primitives the protocol is built from, in one place.
+//!
+//! Under `cfg(loom)` they are loom's model-checked versions, so the loom
+//! models in `tests/loom.rs` explore every interleaving of the real code
+//! (crossbeam's `primitive` module pattern). Nothing else in the crate names
+//! `std::sync` atomics or locks directly.
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::{
+    Mutex, MutexGuard,
+    atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering, fence},
+};
+#[cfg(not(loom))]
+pub(crate) use std::thread_local;
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{
+    Mutex, MutexGuard,
+    atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering, fence},
+};
+#[cfg(loom)]
+pub(crate) use loom::thread_local;
+
+/// Locks `mutex`, ignoring poisoning: no critical section in this crate runs
+/// user code, so a poisoned lock can only come from an allocation failure
+/// and the protected state is still consistent.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    #[cfg(not(loom))]
+    {
+        mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    #[cfg(loom)]
+    {
+        mutex.lock().unwrap()
+    }
+}
+
+/// An `UnsafeCell` with loom's closure-based access API, so loom can check
+/// that accesses to the cell never race.
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Self(std::cell::UnsafeCell::new(value))
+    }
+
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
+
+#[cfg(loom)]
+pub(crate) use loom::cell::UnsafeCell;

@@ -1,0 +1,483 @@
+//! Validation of the input's shape, and the generated impls.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Field, Ident, Member, Path, Type};
+
+use crate::attr::{self, Errors, StructAttrs};
+
+/// Expands the derive for `input`, with `::default_crate` as the library's
+/// path unless `#[referent(crate = "...")]` says otherwise.
+///
+/// On a mistake, the output is the errors plus stub impls, so the user sees
+/// the real error and not a cascade of "trait not implemented" ones.
+pub(crate) fn derive(input: &DeriveInput, default_crate: &str) -> TokenStream {
+    try_expand(input, default_crate).unwrap_or_else(|error| {
+        // Lenient re-read: keeps whatever parsed, so the stub has the right kind.
+        let attrs = StructAttrs::parse(&input.attrs, &mut Errors::default());
+        let krate = attrs.krate.unwrap_or_else(|| default_path(default_crate));
+        let body = quote!(::core::unreachable!());
+        let referent = referent_impl(input, &krate, &body);
+        let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
+        let error = error.into_compile_error();
+        quote!(#error #referent #kind)
+    })
+}
+
+/// Validates `input` and generates the impls, or returns every mistake.
+fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let attrs = StructAttrs::parse(&input.attrs, &mut errors);
+    let header = header_field(input, &mut errors);
+    let (member, ty) = errors.finish(header)?;
+
+    let krate = attrs.krate.unwrap_or_else(|| default_path(default_crate));
+    // Resolved as the caller's code, but a type mismatch points at the field.
+    let span = Span::call_site().located_at(ty.span());
+    let body = quote_spanned!(span=> &self.#member);
+    let referent = referent_impl(input, &krate, &body);
+    let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
+    let assert_callable = attrs.callable.map(|callable| {
+        // A missing `impl Callable` is reported on `callable` in the attribute.
+        let span = Span::call_site().located_at(callable.span());
+        let mut ident = input.ident.clone();
+        ident.set_span(span);
+        let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+        quote_spanned! {span=>
+            const _: () = {
+                trait AssertCallable: #krate::__private::Callable {}
+                impl #impl_generics AssertCallable for #ident #ty_generics #where_clause {}
+            };
+        }
+    });
+    Ok(quote!(#referent #kind #assert_callable))
+}
+
+/// `impl Referent`, with `body` as the body of `weakref_header`.
+fn referent_impl(input: &DeriveInput, krate: &Path, body: &TokenStream) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::__private::Referent for #ident #ty_generics #where_clause {
+            #[inline]
+            fn weakref_header(&self) -> &#krate::__private::Header {
+                #body
+            }
+        }
+    }
+}
+
+/// `impl ProxyKind`: which proxy `proxy()` makes for this type.
+fn proxy_kind_impl(input: &DeriveInput, krate: &Path, callable: bool) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let kind = if callable {
+        quote!(CallableKind)
+    } else {
+        quote!(PlainKind)
+    };
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::__private::ProxyKind for #ident #ty_generics #where_clause {
+            type Kind = #krate::__private::#kind;
+        }
+    }
+}
+
+/// `::name`, the library's default path.
+fn default_path(name: &str) -> Path {
+    let ident = Ident::new(name, Span::call_site());
+    syn::parse_quote!(::#ident)
+}
+
+/// Finds the header field: the one marked `#[referent(header)]`, else the one
+/// whose type is named `Header`. Returns how to reach it and its type.
+fn header_field<'a>(
+    input: &'a DeriveInput,
+    errors: &mut Errors,
+) -> syn::Result<(Member, &'a Type)> {
+    let fields = match &input.data {
+        Data::Struct(data) => &data.fields,
+        Data::Enum(data) => return Err(not_a_struct(&data.enum_token, &input.ident)),
+        Data::Union(data) => return Err(not_a_struct(&data.union_token, &input.ident)),
+    };
+    let mut marked = Vec::new();
+    let mut by_type = Vec::new();
+    for (index, field) in fields.iter().enumerate() {
+        if let Some(mark) = attr::header_mark(&field.attrs, errors) {
+            marked.push((index, field, mark));
+        } else if is_header_type(&field.ty) {
+            by_type.push((index, field));
+        }
+    }
+    let found = |index: usize, field: &'a Field| {
+        let member = field
+            .ident
+            .clone()
+            .map_or(Member::from(index), Member::Named);
+        Ok((member, &field.ty))
+    };
+    if let Some(((index, field, _), rest)) = marked.split_first() {
+        for (_, _, mark) in rest {
+            errors.push(syn::Error::new_spanned(
+                mark,
+                "two header fields marked `#[referent(header)]`: a referent has exactly \
+                 one header; remove the mark from all fields but one",
+            ));
+        }
+        return found(*index, field);
+    }
+    if let Some(((index, field), rest)) = by_type.split_first() {
+        for (_, field) in rest {
+            errors.push(syn::Error::new_spanned(
+                field,
+                "two header fields: a referent has exactly one header; remove one, \
+                 or mark the one to use with `#[referent(header)]`",
+            ));
+        }
+        return found(*index, field);
+    }
+    Err(syn::Error::new_spanned(
+        &input.ident,
+        "missing header field: add a field of type `weakref::Header`, \
+         or mark the header field with `#[referent(header)]`",
+    ))
+}
+
+/// The error for an enum or a union, spanned on `enum Name` or `union Name`.
+fn not_a_struct(keyword: impl ToTokens, ident: &Ident) -> syn::Error {
+    syn::Error::new_spanned(
+        quote!(#keyword #ident),
+        "`#[derive(Referent)]` only supports structs: put a `weakref::Header` \
+         field in a struct and derive it there",
+    )
+}
+
+/// Whether `ty` is a path whose last segment is `Header` (no generics).
+fn is_header_type(ty: &Type) -> bool {
+    match ty {
+        // `$ty` from a `macro_rules!` arrives wrapped in an invisible group.
+        Type::Group(group) => is_header_type(&group.elem),
+        Type::Paren(paren) => is_header_type(&paren.elem),
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|last| last.ident == "Header" && last.arguments.is_none())
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{Delimiter, Group, TokenStream};
+    use quote::quote;
+    use syn::{DeriveInput, parse_quote};
+
+    use super::{derive, try_expand};
+
+    /// The expansion as text, for the core crate's default path.
+    fn expand(input: &DeriveInput) -> String {
+        derive(input, "weakref_core").to_string()
+    }
+
+    /// Every error message the input produces.
+    fn errors(input: &DeriveInput) -> Vec<String> {
+        let Err(error) = try_expand(input, "weakref_core") else {
+            panic!("expected an error for `{}`", quote!(#input));
+        };
+        error.into_iter().map(|error| error.to_string()).collect()
+    }
+
+    fn contains(haystack: &str, needle: &TokenStream) -> bool {
+        haystack.contains(&needle.to_string())
+    }
+
+    const MISSING: &str = "missing header field: add a field of type `weakref::Header`, \
+                           or mark the header field with `#[referent(header)]`";
+    const NOT_A_STRUCT: &str = "`#[derive(Referent)]` only supports structs: put a \
+                                `weakref::Header` field in a struct and derive it there";
+    const TWO: &str = "two header fields: a referent has exactly one header; remove one, \
+                       or mark the one to use with `#[referent(header)]`";
+
+    #[test]
+    fn named_callable_expands_to_the_impls_and_the_assertion() {
+        let input = parse_quote! {
+            #[referent(callable)]
+            struct Node { name: String, header: Header }
+        };
+        let expected = quote! {
+            #[automatically_derived]
+            impl ::weakref_core::__private::Referent for Node {
+                #[inline]
+                fn weakref_header(&self) -> &::weakref_core::__private::Header {
+                    &self.header
+                }
+            }
+            #[automatically_derived]
+            impl ::weakref_core::__private::ProxyKind for Node {
+                type Kind = ::weakref_core::__private::CallableKind;
+            }
+            const _: () = {
+                trait AssertCallable: ::weakref_core::__private::Callable {}
+                impl AssertCallable for Node {}
+            };
+        };
+        assert_eq!(expand(&input), expected.to_string());
+    }
+
+    #[test]
+    fn plain_kind_without_callable() {
+        let output = expand(&parse_quote!(
+            struct S {
+                header: Header,
+            }
+        ));
+        assert!(contains(
+            &output,
+            &quote!(
+                type Kind = ::weakref_core::__private::PlainKind;
+            )
+        ));
+        assert!(!output.contains("AssertCallable"));
+    }
+
+    #[test]
+    fn tuple_struct_header_by_index() {
+        let output = expand(&parse_quote!(
+            struct S(u8, weakref::Header);
+        ));
+        assert!(contains(&output, &quote!(&self.1)));
+    }
+
+    #[test]
+    fn qualified_header_paths_are_found() {
+        let output = expand(&parse_quote!(
+            struct S {
+                a: u8,
+                h: ::weakref_core::Header,
+            }
+        ));
+        assert!(contains(&output, &quote!(&self.h)));
+        let output = expand(&parse_quote!(
+            struct S {
+                h: weakref::__private::Header,
+            }
+        ));
+        assert!(contains(&output, &quote!(&self.h)));
+    }
+
+    #[test]
+    fn header_from_macro_rules_is_found() {
+        // `$ty:ty` arrives as a type in an invisible group.
+        let ty = Group::new(Delimiter::None, quote!(Header));
+        let input = syn::parse2(quote!(struct S { h: #ty })).unwrap();
+        assert!(contains(&expand(&input), &quote!(&self.h)));
+    }
+
+    #[test]
+    fn marked_field_wins_over_type() {
+        let output = expand(&parse_quote! {
+            struct S { other: Header, #[referent(header)] h: MyAlias }
+        });
+        assert!(contains(&output, &quote!(&self.h)));
+        let output = expand(&parse_quote!(
+            struct S(Header, #[referent(header)] Box<Header>);
+        ));
+        assert!(contains(&output, &quote!(&self.1)));
+    }
+
+    #[test]
+    fn generics_and_where_clause_are_kept() {
+        let output = expand(&parse_quote! {
+            #[referent(callable)]
+            struct G<'a, T: Clone + 'a, const N: usize, U = u8> where U: Copy {
+                header: Header,
+                items: [&'a T; N],
+                u: U,
+            }
+        });
+        let impl_header = quote! {
+            impl<'a, T: Clone + 'a, const N: usize, U> ::weakref_core::__private::Referent
+                for G<'a, T, N, U> where U: Copy
+        };
+        assert!(contains(&output, &impl_header));
+        let assertion = quote! {
+            impl<'a, T: Clone + 'a, const N: usize, U> AssertCallable for G<'a, T, N, U>
+                where U: Copy {}
+        };
+        assert!(contains(&output, &assertion));
+    }
+
+    #[test]
+    fn crate_attribute_overrides_the_default_path() {
+        let input = parse_quote! {
+            #[referent(crate = "::my::weakref")]
+            struct S { header: Header }
+        };
+        let output = expand(&input);
+        assert!(contains(
+            &output,
+            &quote!(impl ::my::weakref::__private::Referent for S)
+        ));
+        assert!(!output.contains("weakref_core"));
+        let facade = derive(
+            &parse_quote!(
+                struct S(Header);
+            ),
+            "weakref",
+        )
+        .to_string();
+        assert!(contains(
+            &facade,
+            &quote!(impl ::weakref::__private::Referent for S)
+        ));
+    }
+
+    #[test]
+    fn enum_and_union_are_rejected() {
+        assert_eq!(
+            errors(&parse_quote!(
+                enum E {
+                    A(Header),
+                }
+            )),
+            [NOT_A_STRUCT]
+        );
+        assert_eq!(errors(&parse_quote!(union U { h: Header })), [NOT_A_STRUCT]);
+    }
+
+    #[test]
+    fn missing_header_is_rejected() {
+        assert_eq!(
+            errors(&parse_quote!(
+                struct S;
+            )),
+            [MISSING]
+        );
+        assert_eq!(
+            errors(&parse_quote!(
+                struct S {
+                    a: u8,
+                    b: Header<u8>,
+                }
+            )),
+            [MISSING]
+        );
+    }
+
+    #[test]
+    fn two_headers_are_rejected() {
+        let input = parse_quote!(
+            struct S {
+                a: Header,
+                b: weakref::Header,
+                c: Header,
+            }
+        );
+        assert_eq!(errors(&input), [TWO, TWO]);
+        let input = parse_quote! {
+            struct S(#[referent(header)] Header, #[referent(header)] Header);
+        };
+        assert_eq!(
+            errors(&input),
+            [
+                "two header fields marked `#[referent(header)]`: a referent has exactly one \
+              header; remove the mark from all fields but one"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_and_misplaced_attributes_are_rejected() {
+        let unknown = |name: &str| {
+            format!(
+                "unknown referent attribute `{name}`: expected `callable`, \
+                 `crate = \"path\"` (on the struct) or `header` (on a field)"
+            )
+        };
+        let input = parse_quote! {
+            #[referent(foo, callable = 1, header)]
+            #[referent(callable, callable, a::b(c))]
+            struct S { #[referent(header, bar = 2, callable, crate = "x", header)] h: Header }
+        };
+        assert_eq!(
+            errors(&input),
+            [
+                unknown("foo"),
+                "`callable` takes no value: write `#[referent(callable)]`".to_owned(),
+                "`header` is a field attribute: put `#[referent(header)]` on the header \
+                 field, not on the struct"
+                    .to_owned(),
+                "duplicate `callable` attribute: remove this one".to_owned(),
+                "duplicate `callable` attribute: remove this one".to_owned(),
+                unknown("a::b"),
+                unknown("bar"),
+                "`callable` is a struct attribute: put it in a `#[referent(...)]` on the \
+                 struct, not on a field"
+                    .to_owned(),
+                "`crate` is a struct attribute: put it in a `#[referent(...)]` on the \
+                 struct, not on a field"
+                    .to_owned(),
+                "duplicate `header` attribute: remove this one".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_crate_paths_are_rejected() {
+        let input = parse_quote! {
+            #[referent(crate = "a b", crate, crate = "weakref", crate = "weakref")]
+            struct S { h: Header }
+        };
+        assert_eq!(
+            errors(&input),
+            [
+                "malformed crate path `a b`: write a path such as \"::weakref\" or \
+                 \"my_crate::weakref\"",
+                "`crate` takes a path in a string: write `#[referent(crate = \"path\")]`",
+                "duplicate `crate` attribute: remove this one",
+            ]
+        );
+    }
+
+    #[test]
+    fn all_errors_are_reported_together() {
+        let input = parse_quote!(
+            #[referent(foo)]
+            struct S {
+                #[referent(bar)]
+                a: u8,
+            }
+        );
+        assert_eq!(errors(&input).len(), 3);
+    }
+
+    #[test]
+    fn errors_come_with_a_stub_impl() {
+        let output = expand(&parse_quote!(
+            #[referent(callable)]
+            enum E<T> {
+                A(T),
+            }
+        ));
+        assert!(output.contains("compile_error"));
+        assert!(contains(
+            &output,
+            &quote!(impl<T> ::weakref_core::__private::Referent for E<T>)
+        ));
+        assert!(contains(&output, &quote!(::core::unreachable!())));
+        assert!(contains(
+            &output,
+            &quote!(
+                type Kind = ::weakref_core::__private::CallableKind;
+            )
+        ));
+        assert!(!output.contains("AssertCallable"));
+    }
+}

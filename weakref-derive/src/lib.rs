@@ -1,0 +1,91 @@
+//! `#[derive(Referent)]`: makes a struct weakly referenceable.
+//!
+//! An `Arc<T>` can be weakly referenced when `T` carries a referent header
+//! (`weakref::Header`, one machine word) and implements `Referent`, which
+//! tells the library where that header is. This crate writes the impl: it
+//! finds the header field, either the one field whose type is named `Header`
+//! or the one marked `#[referent(header)]`, and reports every mistake as a
+//! spanned compile error that says how to fix it.
+//!
+//! Use the derive through `weakref` (or `weakref-core`), not from this crate:
+//!
+//! ```ignore
+//! use std::sync::Arc;
+//! use weakref::{Header, Ref, Referent};
+//!
+//! #[derive(Referent)]
+//! struct Node {
+//!     header: Header,
+//!     name: String,
+//! }
+//!
+//! let node = Arc::new(Node { header: Header::new(), name: "a".into() });
+//! let r = Ref::new(&node);
+//! assert!(r.get().is_some());
+//! ```
+//!
+//! Attributes, all inside `#[referent(...)]`:
+//!
+//! | where | attribute | meaning |
+//! | --- | --- | --- |
+//! | struct | `callable` | the type implements `Callable`, so `proxy` makes a `CallableProxy` |
+//! | struct | `crate = "path"` | where the library is, when it is re-exported under another path |
+//! | field | `header` | this field is the header (its type may have any name, e.g. an alias) |
+//!
+//! The derive accepts named and tuple structs, with any generics, bounds and
+//! where-clauses. The generated code uses absolute paths only and compiles
+//! without warnings under `#![deny(warnings, clippy::pedantic)]`.
+#![forbid(unsafe_code)]
+
+use proc_macro::TokenStream;
+
+mod attr;
+mod expand;
+
+/// Derives `weakref_core::Referent` (and its proxy kind) for a struct that
+/// holds a `weakref_core::Header`.
+///
+/// The header is the one field whose type's last path segment is `Header`,
+/// or the one field marked `#[referent(header)]`. Add
+/// `#[referent(callable)]` to a type that implements `Callable`, and
+/// `#[referent(crate = "path")]` when `weakref_core` is reachable only under
+/// another path.
+///
+/// ```ignore
+/// #[derive(weakref_core::Referent)]
+/// struct Tuple(weakref_core::Header, u32);
+/// ```
+#[proc_macro_derive(Referent, attributes(referent))]
+pub fn derive_referent(input: TokenStream) -> TokenStream {
+    syn::parse(input)
+        .map_or_else(syn::Error::into_compile_error, |input| {
+            expand::derive(&input, "weakref_core")
+        })
+        .into()
+}
+
+/// Derives `weakref::Referent` (and its proxy kind) for a struct that holds
+/// a `weakref::Header`; `weakref` re-exports this as `weakref::Referent`.
+///
+/// The header is the one field whose type's last path segment is `Header`,
+/// or the one field marked `#[referent(header)]`. Add
+/// `#[referent(callable)]` to a type that implements `weakref::Callable`,
+/// and `#[referent(crate = "path")]` when `weakref` is reachable only under
+/// another path.
+///
+/// ```ignore
+/// #[derive(weakref::Referent)]
+/// struct Named {
+///     header: weakref::Header,
+///     value: u32,
+/// }
+/// ```
+#[doc(hidden)]
+#[proc_macro_derive(FacadeReferent, attributes(referent))]
+pub fn derive_facade_referent(input: TokenStream) -> TokenStream {
+    syn::parse(input)
+        .map_or_else(syn::Error::into_compile_error, |input| {
+            expand::derive(&input, "weakref")
+        })
+        .into()
+}

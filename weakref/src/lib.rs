@@ -1,0 +1,70 @@
+//! Python's [`weakref`](https://docs.python.org/3/library/weakref.html)
+//! module, native in Rust.
+//!
+//! The `weakref` module allows the Rust programmer to create weak references
+//! to `Arc`-shared objects: references that do not keep their object alive,
+//! that can run a callback when it dies, that can be counted and listed per
+//! object, and that hash and compare like Python's.
+//!
+//! Not all objects can be weakly referenced: an object is weakly referenceable
+//! when its type holds a [`Header`] and derives [`Referent`]. Using a type
+//! without it is a compile error.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use weakref::{getweakrefcount, getweakrefs, Header, Ref, Referent};
+//!
+//! #[derive(Referent)]
+//! struct Node { name: String, header: Header }
+//!
+//! let n = Arc::new(Node { name: "a".into(), header: Header::new() });
+//! let r = Ref::with_callback(&n, |r: &Ref<Node>| eprintln!("gone: {r:?}"));
+//! let shared = Ref::new(&n);
+//! assert!(Ref::ptr_eq(&shared, &Ref::new(&n))); // the callback-less ref is shared
+//! assert_eq!(getweakrefcount(&n), 2);
+//! assert_eq!(getweakrefs(&n).len(), 2);
+//! drop(n); // the callback runs here
+//! assert!(r.get().is_none());
+//! ```
+//!
+//! # Contents, as in Python's module
+//! - [`ref`](Ref) (`Ref::new`, `Ref::with_callback`): a weak reference; the
+//!   referent while it lives (`get`), then `None`. Callbacks run once, newest
+//!   first, after every weak reference to the object was cleared. Exceptions
+//!   (panics) in callbacks are reported through [`set_unraisable_hook`]
+//!   (default: standard error) and never propagated.
+//! - [`getweakrefcount`], [`getweakrefs`]: the weak references of an object.
+//! - [`ReferenceType`]: the weak reference type. [`ReferenceError`]: what
+//!   using a dead proxy fails with.
+//! - Weak references are hashable if the object is, keep their hash after
+//!   the object died, and compare equal when both objects are alive and
+//!   equal (otherwise only to themselves); they are not ordered.
+#![forbid(unsafe_code)]
+
+#[doc(inline)]
+pub use weakref_core::{
+    Callable, CallableKind, Header, PlainKind, ProxyKind, Ref, ReferenceError, ReferenceType,
+    UnraisableHook, UnraisableInfo, getweakrefcount, getweakrefs, set_unraisable_hook,
+};
+#[doc(inline)]
+pub use weakref_core::__private::Referent;
+/// `#[derive(Referent)]`: makes a struct weakly referenceable (see the
+/// [`Referent`](trait@Referent) trait).
+///
+/// ```
+/// use std::sync::Arc;
+/// use weakref::{Header, Ref, Referent};
+///
+/// #[derive(Referent)]
+/// struct Named { name: &'static str, header: Header }
+///
+/// let n = Arc::new(Named { name: "x", header: Header::new() });
+/// assert_eq!(Ref::new(&n).get().unwrap().name, "x");
+/// ```
+pub use weakref_derive::FacadeReferent as Referent;
+
+/// What `#[derive(Referent)]` expands to refers to; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use weakref_core::__private::*;
+}
