@@ -366,7 +366,8 @@ impl State {
             cur = links.next.take();
             links.prev = None;
             links.linked = false;
-            if node.try_acquire() {
+            let cancelled = links.cancelled;
+            if !cancelled && node.try_acquire() {
                 // SAFETY: `try_acquire` took the count the handle owns.
                 let handle = unsafe { Handle::adopt(ptr.0) };
                 match node.kind() {

@@ -54,6 +54,9 @@ pub(crate) struct Links {
     pub(crate) linked: bool,
     /// Shared nodes only: this node owns one count of its list's `refs`.
     pub(crate) holds_list: bool,
+    /// Payload nodes only: `Ref::cancel` was called before the death claimed
+    /// the node, so its payload must never run.
+    pub(crate) cancelled: bool,
 }
 
 /// How to run and free the payload of a node whose concrete type is erased.
@@ -124,6 +127,7 @@ impl Node {
                     next: None,
                     linked: false,
                     holds_list: false,
+                    cancelled: false,
                 }),
             },
             payload: UnsafeCell::new(payload),
@@ -276,6 +280,23 @@ impl Handle {
         // nodes are freed after their last handle; shared nodes with their
         // list, which a shared node with handles keeps alive).
         unsafe { self.0.0.as_ref() }
+    }
+
+    /// Cancels the payload: if the referent's death has not claimed the
+    /// node yet, it never will. Returns whether this call cancelled it.
+    pub(crate) fn cancel(&self) -> bool {
+        let node = self.node();
+        if let Kind::Shared(_) = node.kind {
+            return false;
+        }
+        // SAFETY: a payload node owns a count of its list while it is alive,
+        // and this handle keeps it alive.
+        let list = unsafe { node.list.as_ref() };
+        let mut state = crate::sync::lock(list.state());
+        let links = node.links(&mut state);
+        let cancelled = links.linked && !links.cancelled;
+        links.cancelled = true;
+        cancelled
     }
 
     /// Runs the payload of a node claimed at its referent's death, giving it

@@ -183,6 +183,31 @@ impl<T: ?Sized + Referent> Ref<T> {
         }
     }
 
+    /// Cancels this weak reference object's callback (or death hook) and
+    /// drops this handle. Returns `true` if the callback was cancelled before
+    /// the referent's death claimed it: it will never run. Returns `false`
+    /// if the death came first (the callback has run, is running, or is
+    /// queued to run), if it was already cancelled, or if the ref has no
+    /// callback. Other handles of the object stay valid weak references.
+    ///
+    /// Python has no such method on `ref`; it is `weakref.finalize.detach`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_core::{Header, Ref, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let obj = Arc::new(Obj { header: Header::new() });
+    /// let r = Ref::with_callback(&obj, |_| unreachable!("cancelled"));
+    /// let keep = r.clone();
+    /// assert!(r.cancel());
+    /// drop(obj); // no callback
+    /// assert!(!keep.is_alive());
+    /// assert!(!keep.cancel());
+    /// ```
+    pub fn cancel(self) -> bool {
+        self.node.cancel()
+    }
+
     /// Python's `r()`: the referent, if it is still alive.
     ///
     /// The returned `Arc` is a strong reference: if it turns out to be the
