@@ -1,0 +1,104 @@
+//! A tour of `weakref`: every feature, with what happens printed.
+//!
+//! Run with `cargo run --example tour`.
+
+use std::sync::{Arc, Mutex};
+
+use weakref::{Header, Ref, ReferenceError, Referent, getweakrefcount, getweakrefs};
+
+/// A weakly referenceable object: a `Header` field and the derive.
+#[derive(Referent, Debug, PartialEq, Eq, Hash)]
+struct Node {
+    name: String,
+    header: Header,
+}
+
+fn node(name: &str) -> Arc<Node> {
+    Arc::new(Node {
+        name: name.to_owned(),
+        header: Header::new(),
+    })
+}
+
+fn references() {
+    println!("== weak references ==");
+    let a = node("a");
+    let r = Ref::new(&a);
+    println!("ref(a) = {r:?}");
+    println!("ref(a)() = {:?}", r.get().map(|n| n.name.clone()));
+    println!(
+        "ref(a) is ref(a): {} (the callback-less ref is shared)",
+        Ref::ptr_eq(&r, &Ref::new(&a))
+    );
+    drop(a);
+    println!("after del a: ref(a)() = {:?}, {r:?}", r.get().map(|n| n.name.clone()));
+}
+
+fn callbacks() {
+    println!("== callbacks ==");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let b = node("b");
+    let mut kept = Vec::new();
+    for i in 1..=3 {
+        let log = Arc::clone(&log);
+        let r = Ref::with_callback(&b, move |r: &Ref<Node>| {
+            log.lock().unwrap().push(format!("callback {i} (ref dead: {})", !r.is_alive()));
+        });
+        // Dropping the only handle before the object dies cancels the callback.
+        if i != 2 {
+            kept.push(r);
+        }
+    }
+    println!("getweakrefcount(b) = {}", getweakrefcount(&b));
+    drop(b);
+    for line in log.lock().unwrap().iter() {
+        println!("  {line}");
+    }
+    println!("(newest first; callback 2's ref was dropped before b, so it never ran)");
+
+    weakref::set_unraisable_hook(Some(Arc::new(|info: &weakref::UnraisableInfo<'_>| {
+        println!("  unraisable in {}: {}", info.context, info.message);
+    })));
+    let c = node("c");
+    let _r = Ref::with_callback(&c, |_| panic!("callbacks cannot propagate panics"));
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    drop(c);
+    std::panic::set_hook(previous);
+    weakref::set_unraisable_hook(None);
+    println!("the drop that ran the panicking callback returned normally");
+}
+
+fn introspection() {
+    println!("== getweakrefcount / getweakrefs / hash / eq ==");
+    let d = node("d");
+    let old = Ref::with_callback(&d, |_| ());
+    let new = Ref::with_callback(&d, |_| ());
+    let shared = Ref::new(&d);
+    let refs = getweakrefs(&d);
+    println!("getweakrefcount(d) = {}", getweakrefcount(&d));
+    println!(
+        "getweakrefs(d) order: shared={}, newest={}, oldest={}",
+        Ref::ptr_eq(&refs[0], &shared),
+        Ref::ptr_eq(&refs[1], &new),
+        Ref::ptr_eq(&refs[2], &old)
+    );
+    let twin = node("d");
+    println!(
+        "ref(d) == ref(twin) while both alive: {}",
+        Ref::new(&twin) == shared
+    );
+    let hash = shared.try_hash().unwrap();
+    drop(d);
+    println!(
+        "after death: hash kept = {}, unhashed ref -> {:?}",
+        shared.try_hash() == Ok(hash),
+        old.try_hash().map_err(|ReferenceError| "ReferenceError")
+    );
+}
+
+fn main() {
+    references();
+    callbacks();
+    introspection();
+}
