@@ -263,7 +263,7 @@ impl<'a> ListRef<'a> {
             .filter(|&node| unsafe { linked(NodePtr(node)) }.handle_count() > 0)
             .count();
         let mut others = 0;
-        state.for_each_linked(|node| others += usize::from(node.handle_count() > 0));
+        state.for_each_linked(|_, node| others += usize::from(node.handle_count() > 0));
         shared + others
     }
 
@@ -284,7 +284,9 @@ impl<'a> ListRef<'a> {
                 take(unsafe { linked(NodePtr(node)) }, node);
             }
         }
-        state.for_each_linked(|node| take(node, NonNull::from(node)));
+        // The node's own pointer, not one made from `&Node`: a handle may
+        // free the node, which needs provenance over the whole allocation.
+        state.for_each_linked(|ptr, node| take(node, ptr.0));
         out
     }
 }
@@ -333,12 +335,12 @@ impl State {
     }
 
     /// Calls `f` on every linked payload node, newest first.
-    fn for_each_linked(&mut self, mut f: impl FnMut(&Node)) {
+    fn for_each_linked(&mut self, mut f: impl FnMut(NodePtr, &Node)) {
         let mut cur = self.head;
         while let Some(ptr) = cur {
             // SAFETY: linked in this list, whose lock we hold.
             let node = unsafe { linked(ptr) };
-            f(node);
+            f(ptr, node);
             cur = node.links(self).next;
         }
     }
