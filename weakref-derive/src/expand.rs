@@ -43,6 +43,9 @@ fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStre
         let span = Span::call_site().located_at(callable.span());
         let mut ident = input.ident.clone();
         ident.set_span(span);
+        // The crate path too, so the "required by a bound" note points at
+        // `callable` alone, not from `derive(Referent)` to `callable`.
+        let krate = respan(&krate, span);
         let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
         quote_spanned! {span=>
             const _: () = {
@@ -52,6 +55,18 @@ fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStre
         }
     });
     Ok(quote!(#referent #kind #assert_callable))
+}
+
+/// `tokens` with every span moved to `span`.
+fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 /// `impl Referent`, with `body` as the body of `weakref_header`.
