@@ -39,6 +39,14 @@
 //! - Weak references are hashable if the object is, keep their hash after
 //!   the object died, and compare equal when both objects are alive and
 //!   equal (otherwise only to themselves); they are not ordered.
+//! - [`proxy`], [`proxy_with_callback`]: a weak proxy, used as its referent:
+//!   [`with`](Proxy::with), comparisons, `Display` and operators forward to
+//!   the referent while it lives, then fail with [`ReferenceError`] (the std
+//!   traits panic with it; each has a `try_` form). [`ProxyType`] and
+//!   [`CallableProxyType`] (with [`call`](CallableProxy::call), chosen at
+//!   compile time for callable types) are the two proxy types; [`AnyProxy`]
+//!   is either (`ProxyTypes`). Proxies are never hashable. [`Function`] is a
+//!   weakly referenceable closure.
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
@@ -62,6 +70,11 @@ pub use weakref_core::__private::Referent;
 /// assert_eq!(Ref::new(&n).get().unwrap().name, "x");
 /// ```
 pub use weakref_derive::FacadeReferent as Referent;
+#[doc(inline)]
+pub use weakref_proxy::{
+    AnyProxy, CallableProxy, CallableProxyType, Function, Proxy, ProxyOf, ProxyType, SelectProxy,
+    is_proxy, proxy, proxy_with_callback,
+};
 
 /// What `#[derive(Referent)]` expands to refers to; not public API.
 #[doc(hidden)]
