@@ -1,0 +1,300 @@
+//! Weak proxies: creation, sharing, access, the proxy types, `Debug`.
+//! Ported from CPython's `test_weakref.ReferencesTestCase` (each test names
+//! the case it ports).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use weakref::{
+    AnyProxy, Callable, CallableProxy, CallableProxyType, Function, Header, Proxy, ProxyOf,
+    ProxyType, Ref, ReferenceError, Referent, getweakrefcount, is_proxy, proxy,
+    proxy_with_callback,
+};
+
+/// A Python-style object: attributes in a dictionary, and a list payload.
+#[derive(Referent, Default)]
+struct Object {
+    attrs: Mutex<HashMap<&'static str, i64>>,
+    items: Mutex<Vec<i64>>,
+    header: Header,
+}
+
+fn object() -> Arc<Object> {
+    Arc::new(Object::default())
+}
+
+/// A callable object (Python: a class with `__call__`).
+#[derive(Referent)]
+#[referent(callable)]
+struct Adder {
+    base: i64,
+    header: Header,
+}
+
+impl Callable for Adder {
+    type Args = (i64, i64);
+    type Output = i64;
+    fn call(&self, (a, b): (i64, i64)) -> i64 {
+        self.base + a + b
+    }
+}
+
+/// `P::CALLABLE`, read from a value: which proxy type `proxy` returned.
+fn is_callable_proxy<P: AnyProxy>(_: &P) -> bool {
+    P::CALLABLE
+}
+
+// test_proxy_ref: two proxies with callbacks; using a dead one fails with
+// ReferenceError; a proxy to an object that dies at once is dead; both
+// callbacks are called.
+#[test]
+fn dead_proxy_fails_and_both_callbacks_run() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let o = object();
+    let (c1, c2) = (calls.clone(), calls.clone());
+    let p1 = proxy_with_callback(&o, move |_: &Proxy<Object>| {
+        c1.fetch_add(1, Ordering::SeqCst);
+    });
+    let p2 = proxy_with_callback(&o, move |_: &Proxy<Object>| {
+        c2.fetch_add(1, Ordering::SeqCst);
+    });
+    assert!(
+        !Proxy::ptr_eq(&p1, &p2),
+        "a proxy with a callback is never shared"
+    );
+    assert_eq!(p1.with(|o| o.items.lock().unwrap().len()), Ok(0));
+    drop(o);
+    assert_eq!(
+        p1.with(|o| o.attrs.lock().unwrap().len()),
+        Err(ReferenceError)
+    );
+    assert_eq!(p2.get().err(), Some(ReferenceError));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // `bool(proxy(C()))`: the object dies at the end of the statement.
+    let p = proxy(&object());
+    assert!(!p.is_alive());
+    assert_eq!(
+        p.with(|o| o.items.lock().unwrap().is_empty()),
+        Err(ReferenceError)
+    );
+}
+
+// test_proxy_reuse: `proxy(o) is proxy(o)`, even with a ref in between; the
+// shared proxy is not the shared ref.
+#[test]
+fn proxy_is_shared_and_distinct_from_the_shared_ref() {
+    let o = object();
+    let p1 = proxy(&o);
+    let r = Ref::new(&o);
+    let p2 = proxy(&o);
+    assert!(Proxy::ptr_eq(&p1, &p2));
+    assert!(Ref::ptr_eq(p1.weakref(), p2.weakref()));
+    assert!(!Ref::ptr_eq(p1.weakref(), &r));
+    assert!(Ref::ptr_eq(&r, &Ref::new(&o)));
+    assert_eq!(getweakrefcount(&o), 2);
+}
+
+// test_shared_proxy_without_callback: every callback-less way to make a
+// proxy gives the same one; a callback always gives a new one.
+#[test]
+fn callback_less_proxies_are_one_object() {
+    let o = object();
+    let a = proxy(&o);
+    let b = Proxy::new(&o);
+    let c = a.clone();
+    assert!(Proxy::ptr_eq(&a, &b) && Proxy::ptr_eq(&a, &c));
+    let with_cb = proxy_with_callback(&o, |_| ());
+    assert!(!Proxy::ptr_eq(&a, &with_cb));
+    assert!(!Proxy::ptr_eq(&with_cb, &proxy_with_callback(&o, |_| ())));
+
+    // A callable object's shared proxy is one weak reference object, whichever
+    // proxy type it is seen through.
+    let f = Arc::new(Adder {
+        base: 0,
+        header: Header::new(),
+    });
+    let callable = proxy(&f);
+    let plain = Proxy::new(&f);
+    assert!(Ref::ptr_eq(callable.weakref(), plain.weakref()));
+    assert!(CallableProxy::ptr_eq(&callable, &CallableProxy::new(&f)));
+    assert_eq!(getweakrefcount(&f), 1);
+}
+
+// test_basic_proxy (check_proxy): attribute get/set/delete and method calls
+// forward both ways; `len`, `in`, item get/set, `p == p2` compares referents.
+#[test]
+fn with_forwards_attribute_access_and_method_calls() {
+    let o = object();
+    let p = proxy(&o);
+    // p.foo = 1; o.foo == 1
+    p.with(|o| o.attrs.lock().unwrap().insert("foo", 1))
+        .unwrap();
+    assert_eq!(o.attrs.lock().unwrap()["foo"], 1);
+    // o.bar = 2; p.bar == 2
+    o.attrs.lock().unwrap().insert("bar", 2);
+    assert_eq!(p.with(|o| o.attrs.lock().unwrap()["bar"]), Ok(2));
+    // del p.foo; "foo" not in o
+    p.with(|o| o.attrs.lock().unwrap().remove("foo")).unwrap();
+    assert!(!o.attrs.lock().unwrap().contains_key("foo"));
+
+    // A container: append, len, in, item set and get, slicing.
+    p.with(|o| o.items.lock().unwrap().extend([1, 2, 3]))
+        .unwrap();
+    assert_eq!(p.with(|o| o.items.lock().unwrap().len()), Ok(3));
+    assert_eq!(p.with(|o| o.items.lock().unwrap().contains(&2)), Ok(true));
+    p.with(|o| o.items.lock().unwrap()[1] = 5).unwrap();
+    assert_eq!(p.with(|o| o.items.lock().unwrap()[1]), Ok(5));
+    assert_eq!(
+        p.with(|o| o.items.lock().unwrap()[1..].to_vec()),
+        Ok(vec![5, 3])
+    );
+    assert_eq!(*o.items.lock().unwrap(), [1, 5, 3]);
+
+    // get() gives the referent itself.
+    assert!(Arc::ptr_eq(&p.get().unwrap(), &o));
+}
+
+// test_proxy_bool: `bool(proxy(x)) == bool(x)`; a dead proxy is not falsy,
+// it fails.
+#[test]
+fn truthiness_forwards_and_a_dead_proxy_is_not_falsy() {
+    let o = object();
+    let p = proxy(&o);
+    let is_empty = |p: &Proxy<Object>| p.with(|o| o.items.lock().unwrap().is_empty());
+    assert_eq!(is_empty(&p), Ok(true));
+    o.items.lock().unwrap().push(1);
+    assert_eq!(is_empty(&p), Ok(false));
+    drop(o);
+    assert_eq!(is_empty(&p), Err(ReferenceError));
+}
+
+// test_callable_proxy: the proxy of a callable object is a CallableProxy and
+// forwards calls with their arguments; other objects get a plain Proxy.
+#[test]
+fn callable_objects_get_callable_proxies() {
+    let f = Arc::new(Adder {
+        base: 100,
+        header: Header::new(),
+    });
+    let p: CallableProxyType<Adder> = proxy(&f);
+    assert!(is_callable_proxy(&p));
+    assert_eq!(p.call((1, 2)), Ok(103));
+    assert_eq!(p.with(|f| f.base), Ok(100));
+    let with_cb: CallableProxy<Adder> = proxy_with_callback(&f, |p: &CallableProxy<Adder>| {
+        assert_eq!(p.call((0, 0)), Err(ReferenceError));
+    });
+    assert_eq!(with_cb.call((0, -100)), Ok(0));
+
+    let o = object();
+    let plain: ProxyType<Object> = proxy(&o);
+    assert!(!is_callable_proxy(&plain));
+    assert!(!is_callable_proxy(&proxy_with_callback(&o, |_| ())));
+
+    drop(f);
+    assert_eq!(p.call((1, 2)), Err(ReferenceError));
+    assert_eq!(with_cb.call((1, 2)), Err(ReferenceError));
+}
+
+// test_basic_ref / test_callable_proxy with Python functions: functions are
+// weakly referenceable and their proxies are callable.
+#[test]
+fn functions_are_weakly_referenceable_and_callable_through_proxies() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let f = Arc::new(Function::new(move |s: String| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        s.len()
+    }));
+    let r = Ref::new(&f);
+    let p: ProxyOf<Function<String, usize>> = proxy(&f);
+    let _: &CallableProxy<Function<String, usize>> = &p;
+    assert_eq!(r.get().unwrap().call("abc".into()), 3);
+    assert_eq!(p.call("hello".into()), Ok(5));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(getweakrefcount(&f), 2);
+    assert!(format!("{:?}", *f).starts_with("<function "));
+    drop(f);
+    assert!(r.get().is_none());
+    assert_eq!(p.call("x".into()), Err(ReferenceError));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+// ProxyTypes: both proxy types and nothing else.
+#[test]
+fn proxy_types_are_the_two_proxy_types() {
+    let o = object();
+    let f = Arc::new(Function::new(|x: i32| x));
+    assert!(is_proxy::<Object>(&proxy(&o)));
+    assert!(is_proxy::<Function<i32, i32>>(&proxy(&f)));
+    assert!(is_proxy::<Function<i32, i32>>(&Proxy::new(&f)));
+    assert!(!is_proxy::<Object>(&Ref::new(&o)));
+    assert!(!is_proxy::<Object>(&o));
+    assert!(!is_proxy::<Object>(&proxy(&f)));
+    const { assert!(CallableProxy::<Function<i32, i32>>::CALLABLE) };
+    const { assert!(!Proxy::<Function<i32, i32>>::CALLABLE) };
+}
+
+/// The two addresses in a proxy's `Debug`: its own and its referent's.
+fn addresses(repr: &str) -> Vec<&str> {
+    repr.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| word.starts_with("0x"))
+        .collect()
+}
+
+// test_proxy_repr: `<weakproxy at 0x..; to 'Type' at 0x..>`, then
+// `<weakproxy at 0x..; dead>`; formatting never fails or panics.
+#[test]
+fn debug_shows_the_referent_then_dead() {
+    let o = object();
+    let p = proxy(&o);
+    let alive = format!("{p:?}");
+    assert!(alive.starts_with("<weakproxy at 0x"), "{alive}");
+    assert!(
+        alive.contains(&format!("; to '{}' at ", std::any::type_name::<Object>())),
+        "{alive}"
+    );
+    assert!(alive.ends_with('>'), "{alive}");
+    let [own, referent] = addresses(&alive)[..] else {
+        panic!("two addresses expected: {alive}");
+    };
+    assert_eq!(referent, format!("{:p}", Arc::as_ptr(&o)));
+
+    let f = Arc::new(Function::new(|()| ()));
+    let callable = format!("{:?}", proxy(&f));
+    assert!(callable.starts_with("<weakproxy at 0x"), "{callable}");
+    assert!(callable.contains("Function<(), ()>"), "{callable}");
+
+    drop(o);
+    let dead = format!("{p:?}");
+    assert_eq!(dead, format!("<weakproxy at {own}; dead>"));
+    assert_eq!(
+        format!("{:?}", p.weakref()),
+        format!("<weakref at {own}; dead>")
+    );
+}
+
+// Proxies are Send + Sync when the referent is (through their weak reference).
+#[test]
+fn proxies_are_send_and_sync_for_send_sync_referents() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Proxy<Object>>();
+    send_sync::<CallableProxy<Adder>>();
+    send_sync::<ProxyOf<Function<i32, i32>>>();
+}
+
+// Semantics 3: a proxy whose every handle was dropped before its referent
+// never has its callback called, and is no longer counted.
+#[test]
+fn dropped_proxy_never_calls_back_and_is_not_counted() {
+    let o = object();
+    let p = proxy_with_callback(&o, |_| panic!("must not run"));
+    let clone = p.clone();
+    assert_eq!(getweakrefcount(&o), 1);
+    drop(p);
+    assert_eq!(getweakrefcount(&o), 1, "a clone keeps the proxy");
+    drop(clone);
+    assert_eq!(getweakrefcount(&o), 0);
+    drop(o);
+}

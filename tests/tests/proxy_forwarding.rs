@@ -1,0 +1,433 @@
+//! What proxies forward to their referent: comparisons, `Display`, the
+//! arithmetic and bit operators; and how each fails once the referent is
+//! gone (the std trait panics with `ReferenceError::MESSAGE`, the `try_` form
+//! returns `Err(ReferenceError)`). Ported from CPython's `test_basic_proxy`,
+//! `test_proxy_div`, `test_proxy_index`, `test_proxy_deletion`,
+//! `test_newstyle_number_ops`, `test_proxy_iter` and `test_proxy_hash`
+//! (the last as compile-fail: `ui/fail/proxy-hash-key.rs`).
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Shl, Shr, Sub};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+
+use weakref::{
+    Callable, CallableProxy, Header, Proxy, Ref, ReferenceError, Referent, proxy,
+    proxy_with_callback,
+};
+
+/// A number-like referent, callable so that both proxy types can wrap it.
+#[derive(Referent, Debug, PartialEq, PartialOrd)]
+#[referent(callable)]
+struct Num {
+    v: i64,
+    header: Header,
+}
+
+fn num(v: i64) -> Arc<Num> {
+    Arc::new(Num {
+        v,
+        header: Header::new(),
+    })
+}
+
+impl Callable for Num {
+    type Args = i64;
+    type Output = i64;
+    fn call(&self, x: i64) -> i64 {
+        self.v * x
+    }
+}
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Num({})", self.v)
+    }
+}
+
+macro_rules! num_ops {
+    ($($Trait:ident $method:ident $op:tt),*) => {$(
+        impl $Trait<i64> for &Num {
+            type Output = i64;
+            fn $method(self, rhs: i64) -> i64 { self.v $op rhs }
+        }
+        // Another operand type and another output: `Num op &Num -> Num`.
+        impl $Trait<&Num> for &Num {
+            type Output = Arc<Num>;
+            fn $method(self, rhs: &Num) -> Arc<Num> { num(self.v $op rhs.v) }
+        }
+    )*};
+}
+num_ops!(Add add +, Sub sub -, Mul mul *, Div div /, Rem rem %, BitAnd bitand &,
+    BitOr bitor |, BitXor bitxor ^, Shl shl <<, Shr shr >>);
+
+impl Neg for &Num {
+    type Output = i64;
+    fn neg(self) -> i64 {
+        -self.v
+    }
+}
+
+impl Not for &Num {
+    type Output = i64;
+    fn not(self) -> i64 {
+        !self.v
+    }
+}
+
+/// Runs `f`, which must panic, and returns the panic message.
+fn panic_message<R>(f: impl FnOnce() -> R) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(f))
+        .err()
+        .expect("the operation should have panicked");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(ToString::to_string))
+        .expect("a string panic message")
+}
+
+/// Asserts that `f` panics with the ReferenceError message.
+#[track_caller]
+fn assert_dead<R>(f: impl FnOnce() -> R) {
+    assert_eq!(panic_message(f), ReferenceError::MESSAGE);
+}
+
+/// The whole forwarding contract, for one proxy type.
+macro_rules! forwarding_tests {
+    ($module:ident, $Ty:ident) => {
+        mod $module {
+            use super::*;
+
+            #[test]
+            fn comparisons_forward_to_the_referent() {
+                let (a, b, seven) = (num(7), num(8), num(7));
+                let (p, q) = ($Ty::new(&a), $Ty::new(&b));
+                // Against the referent type.
+                assert!(p == *seven);
+                assert!(p != *b);
+                assert!(p < *b && p <= *b && q > *a && q >= *a);
+                assert_eq!(p.partial_cmp(&*b), Some(Ordering::Less));
+                // Between proxies: the referents are compared, not the proxies.
+                let p_seven = $Ty::new(&seven);
+                assert!(p == p_seven && !$Ty::ptr_eq(&p, &p_seven));
+                assert!(p != q && p < q && q > p);
+                assert_eq!(q.partial_cmp(&p), Some(Ordering::Greater));
+                // try_ forms.
+                assert_eq!(p.try_eq(&*seven), Ok(true));
+                assert_eq!(p.try_partial_cmp(&*b), Ok(Some(Ordering::Less)));
+            }
+
+            #[test]
+            fn comparisons_of_a_dead_proxy_panic_and_try_forms_fail() {
+                let (a, b) = (num(7), num(8));
+                let p = $Ty::new(&a);
+                let q = $Ty::new(&b);
+                drop(a);
+                assert_dead(|| p == *b);
+                assert_dead(|| p != *b);
+                assert_dead(|| p < *b);
+                assert_dead(|| p.partial_cmp(&*b));
+                assert_dead(|| p == q); // one side dead
+                assert_dead(|| q == p);
+                assert_dead(|| p < q);
+                assert_dead(|| q.partial_cmp(&p));
+                assert_dead(|| p == p); // both sides dead
+                assert_eq!(p.try_eq(&*b), Err(ReferenceError));
+                assert_eq!(p.try_partial_cmp(&*b), Err(ReferenceError));
+                // The live side still works on its own.
+                assert!(q == *b);
+            }
+
+            #[test]
+            fn display_forwards_and_panics_when_dead() {
+                let a = num(7);
+                let p = $Ty::new(&a);
+                assert_eq!(p.to_string(), "Num(7)");
+                assert_eq!(format!("[{p:>8}]"), "[Num(7)]");
+                assert_eq!(p.try_to_string().as_deref(), Ok("Num(7)"));
+                drop(a);
+                assert_dead(|| p.to_string());
+                assert_dead(|| format!("{p}"));
+                assert_eq!(p.try_to_string(), Err(ReferenceError));
+                // Debug never panics.
+                assert!(format!("{p:?}").ends_with("; dead>"));
+            }
+
+            #[test]
+            fn operators_forward_by_reference_and_by_value() {
+                let a = num(12);
+                let p = $Ty::new(&a);
+                assert_eq!(&p + 3, 15);
+                assert_eq!(&p - 3, 9);
+                assert_eq!(&p * 3, 36);
+                assert_eq!(&p / 5, 2); // test_proxy_div: `p // 5`
+                assert_eq!(&p % 5, 2);
+                assert_eq!(&p & 10, 8);
+                assert_eq!(&p | 1, 13);
+                assert_eq!(&p ^ 15, 3);
+                assert_eq!(&p << 2, 48);
+                assert_eq!(&p >> 2, 3);
+                assert_eq!(-&p, -12);
+                assert_eq!(!&p, !12);
+                // By value (the proxy is consumed; the referent is not).
+                assert_eq!(p.clone() + 1, 13);
+                assert_eq!(-p.clone(), -12);
+                // Another operand type and output type (`Num + &Num -> Arc<Num>`).
+                let b = num(5);
+                assert_eq!((&p + &*b).v, 17);
+                assert_eq!((&p % &*b).v, 2);
+                // `p //= 5` rebinds `p` to the result in Python; in Rust the
+                // result is a plain value.
+                let mut x = &p / 5;
+                x /= 2;
+                assert_eq!(x, 1);
+                assert_eq!(a.v, 12);
+            }
+
+            #[test]
+            fn try_operators_forward() {
+                let a = num(12);
+                let p = $Ty::new(&a);
+                assert_eq!(p.try_add(3), Ok(15));
+                assert_eq!(p.try_sub(3), Ok(9));
+                assert_eq!(p.try_mul(3), Ok(36));
+                assert_eq!(p.try_div(5), Ok(2));
+                assert_eq!(p.try_rem(5), Ok(2));
+                assert_eq!(p.try_bitand(10), Ok(8));
+                assert_eq!(p.try_bitor(1), Ok(13));
+                assert_eq!(p.try_bitxor(15), Ok(3));
+                assert_eq!(p.try_shl(2), Ok(48));
+                assert_eq!(p.try_shr(2), Ok(3));
+                assert_eq!(p.try_neg(), Ok(-12));
+                assert_eq!(p.try_not(), Ok(!12));
+                assert_eq!(p.try_add(&*num(1)).map(|n| n.v), Ok(13));
+            }
+
+            #[test]
+            fn every_operator_of_a_dead_proxy_panics_with_reference_error() {
+                let a = num(12);
+                let p = $Ty::new(&a);
+                drop(a);
+                assert_dead(|| &p + 3);
+                assert_dead(|| &p - 3);
+                assert_dead(|| &p * 3);
+                assert_dead(|| &p / 5);
+                assert_dead(|| &p % 5);
+                assert_dead(|| &p & 10);
+                assert_dead(|| &p | 1);
+                assert_dead(|| &p ^ 15);
+                assert_dead(|| &p << 2);
+                assert_dead(|| &p >> 2);
+                assert_dead(|| -&p);
+                assert_dead(|| !&p);
+                assert_dead(|| p.clone() + 1);
+                assert_dead(|| p.clone() >> 1);
+                assert_dead(|| -p.clone());
+                assert_dead(|| !p.clone());
+                assert_dead(|| &p + &*num(1));
+            }
+
+            #[test]
+            fn every_try_operator_of_a_dead_proxy_fails() {
+                let a = num(12);
+                let p = $Ty::new(&a);
+                drop(a);
+                assert_eq!(p.try_add(3), Err(ReferenceError));
+                assert_eq!(p.try_sub(3), Err(ReferenceError));
+                assert_eq!(p.try_mul(3), Err(ReferenceError));
+                assert_eq!(p.try_div(5), Err(ReferenceError));
+                assert_eq!(p.try_rem(5), Err(ReferenceError));
+                assert_eq!(p.try_bitand(10), Err(ReferenceError));
+                assert_eq!(p.try_bitor(1), Err(ReferenceError));
+                assert_eq!(p.try_bitxor(15), Err(ReferenceError));
+                assert_eq!(p.try_shl(2), Err(ReferenceError));
+                assert_eq!(p.try_shr(2), Err(ReferenceError));
+                assert_eq!(p.try_neg(), Err(ReferenceError));
+                assert_eq!(p.try_not(), Err(ReferenceError));
+                assert_eq!(p.try_add(&*num(1)).err(), Some(ReferenceError));
+                assert_eq!(p.with(|n| n.v), Err(ReferenceError));
+                assert_eq!(p.get().err(), Some(ReferenceError));
+            }
+
+            // A forwarded operation panicking in the referent's own code
+            // propagates that panic, not a ReferenceError.
+            #[test]
+            fn a_panic_in_the_referent_is_its_own() {
+                let a = num(12);
+                let p = $Ty::new(&a);
+                let message = panic_message(|| &p / 0);
+                assert!(message.contains("divide by zero"), "{message}");
+                assert!(p.is_alive());
+            }
+        }
+    };
+}
+
+forwarding_tests!(plain, Proxy);
+forwarding_tests!(callable, CallableProxy);
+
+// test_proxy_index / test_proxy_deletion analogues: what Rust's traits
+// cannot lend through a proxy (`p[i]`, `del p[i]`, `operator.index(p)`) goes
+// through `with`.
+#[test]
+fn indexing_and_deletion_go_through_with() {
+    #[derive(Referent)]
+    struct List {
+        items: Mutex<Vec<i64>>,
+        header: Header,
+    }
+    let l = Arc::new(List {
+        items: Mutex::new(vec![1, 2, 3]),
+        header: Header::new(),
+    });
+    let p = proxy(&l);
+    assert_eq!(p.with(|l| l.items.lock().unwrap()[0]), Ok(1));
+    assert_eq!(p.with(|l| l.items.lock().unwrap().remove(0)), Ok(1)); // del p[0]
+    assert_eq!(*l.items.lock().unwrap(), [2, 3]);
+    let index = p.with(|l| usize::try_from(l.items.lock().unwrap()[0]).unwrap());
+    assert_eq!(index, Ok(2));
+}
+
+// The call forwarded by a callable proxy.
+#[test]
+fn call_forwards_and_fails_when_dead() {
+    let a = num(6);
+    let p = proxy(&a);
+    let _: &CallableProxy<Num> = &p;
+    assert_eq!(p.call(7), Ok(42));
+    drop(a);
+    assert_eq!(p.call(7), Err(ReferenceError));
+}
+
+/// A referent that holds the only other strong reference to itself, and
+/// drops it from inside a forwarded operation.
+#[derive(Referent)]
+#[referent(callable)]
+struct SelfOwned {
+    me: Mutex<Option<Arc<SelfOwned>>>,
+    value: i64,
+    header: Header,
+}
+
+impl SelfOwned {
+    fn release(&self) -> i64 {
+        let me = self.me.lock().unwrap().take();
+        drop(me);
+        // Still reachable: the proxy holds a strong reference for the call.
+        self.value
+    }
+}
+
+impl Add<i64> for &SelfOwned {
+    type Output = i64;
+    fn add(self, rhs: i64) -> i64 {
+        self.release() + rhs
+    }
+}
+
+impl PartialEq for SelfOwned {
+    fn eq(&self, other: &SelfOwned) -> bool {
+        self.release() == other.value
+    }
+}
+
+impl fmt::Display for SelfOwned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.release())
+    }
+}
+
+impl Callable for SelfOwned {
+    type Args = ();
+    type Output = i64;
+    fn call(&self, (): ()) -> i64 {
+        self.release()
+    }
+}
+
+/// A `SelfOwned` kept alive only by itself, its proxy, and a log of the
+/// proxy's callback.
+fn self_owned(value: i64) -> (CallableProxy<SelfOwned>, Arc<Mutex<Vec<&'static str>>>) {
+    let obj = Arc::new(SelfOwned {
+        me: Mutex::new(None),
+        value,
+        header: Header::new(),
+    });
+    *obj.me.lock().unwrap() = Some(obj.clone());
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = log.clone();
+    let p = proxy_with_callback(&obj, move |p: &CallableProxy<SelfOwned>| {
+        assert!(!p.is_alive());
+        l.lock().unwrap().push("died");
+    });
+    drop(obj);
+    (p, log)
+}
+
+// test_proxy_iter (B.9): every forwarded operation keeps the referent alive
+// until it returns, even if it drops the last other strong reference; the
+// referent then dies when the operation returns.
+#[test]
+fn forwarded_operations_keep_the_referent_alive_until_they_return() {
+    let (p, log) = self_owned(5);
+    assert_eq!(&p + 1, 6);
+    assert!(!p.is_alive());
+    assert_eq!(*log.lock().unwrap(), ["died"]);
+
+    let (p, log) = self_owned(5);
+    assert_eq!(p.with(|o| o.release()), Ok(5));
+    assert_eq!(*log.lock().unwrap(), ["died"]);
+
+    let (p, log) = self_owned(5);
+    assert_eq!(p.call(()), Ok(5));
+    assert_eq!(*log.lock().unwrap(), ["died"]);
+
+    let (p, log) = self_owned(5);
+    let other = Arc::new(SelfOwned {
+        me: Mutex::new(None),
+        value: 5,
+        header: Header::new(),
+    });
+    assert!(p == *other);
+    assert_eq!(*log.lock().unwrap(), ["died"]);
+
+    let (p, log) = self_owned(5);
+    assert_eq!(p.to_string(), "5");
+    assert_eq!(*log.lock().unwrap(), ["died"]);
+    assert_eq!(p.try_to_string(), Err(ReferenceError));
+}
+
+// The forwarding works for trait objects (proxies made with `Proxy::new`).
+#[test]
+fn trait_object_proxies_forward() {
+    trait Shape: Referent + fmt::Display {
+        fn area(&self) -> f64;
+    }
+    #[derive(Referent)]
+    struct Square {
+        side: f64,
+        header: Header,
+    }
+    impl Shape for Square {
+        fn area(&self) -> f64 {
+            self.side * self.side
+        }
+    }
+    impl fmt::Display for Square {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "square {}", self.side)
+        }
+    }
+    let s: Arc<dyn Shape> = Arc::new(Square {
+        side: 3.0,
+        header: Header::new(),
+    });
+    let p: Proxy<dyn Shape> = Proxy::new(&s);
+    assert_eq!(p.with(|s| s.area()), Ok(9.0));
+    assert_eq!(p.to_string(), "square 3");
+    assert!(Ref::ptr_eq(p.weakref(), &weakref::getweakrefs(&s)[0]));
+    drop(s);
+    assert_eq!(p.try_to_string(), Err(ReferenceError));
+}
