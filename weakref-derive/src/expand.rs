@@ -38,23 +38,50 @@ fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStre
     let body = quote_spanned!(span=> &self.#member);
     let referent = referent_impl(input, &krate, &body);
     let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
-    let assert_callable = attrs.callable.map(|callable| {
-        // A missing `impl Callable` is reported on `callable` in the attribute.
-        let span = Span::call_site().located_at(callable.span());
-        let mut ident = input.ident.clone();
-        ident.set_span(span);
-        // The crate path too, so the "required by a bound" note points at
-        // `callable` alone, not from `derive(Referent)` to `callable`.
-        let krate = respan(&krate, span);
-        let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-        quote_spanned! {span=>
-            const _: () = {
-                trait AssertCallable: #krate::__private::Callable {}
-                impl #impl_generics AssertCallable for #ident #ty_generics #where_clause {}
-            };
-        }
-    });
+    let assert_callable = attrs
+        .callable
+        .map(|callable| assert_callable(input, &krate, &callable));
     Ok(quote!(#referent #kind #assert_callable))
+}
+
+/// The check that a `#[referent(callable)]` type implements `Callable`.
+///
+/// A missing impl is reported on `callable` in the attribute, with this
+/// derive's own message: the local trait `IsCallable` has a blanket impl for
+/// the library's `Callable` marked `#[diagnostic::do_not_recommend]`, so
+/// rustc reports `IsCallable` (and its `on_unimplemented` message) rather
+/// than `Callable` with a list of the types that happen to implement it.
+fn assert_callable(input: &DeriveInput, krate: &Path, callable: &Ident) -> TokenStream {
+    let span = Span::call_site().located_at(callable.span());
+    let mut ident = input.ident.clone();
+    ident.set_span(span);
+    // The crate path too, so the "required by a bound" note points at
+    // `callable` alone, not from `derive(Referent)` to `callable`.
+    let krate = respan(krate, span);
+    // Local names that cannot shadow the user's type inside the block.
+    let [local, assert] = [
+        ("IsCallable", "CallableCheck"),
+        ("AssertCallable", "AssertIsCallable"),
+    ]
+    .map(|(name, other)| {
+        let name = if input.ident == name { other } else { name };
+        Ident::new(name, span)
+    });
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote_spanned! {span=>
+        const _: () = {
+            #[diagnostic::on_unimplemented(
+                message = "`{Self}` is marked `#[referent(callable)]` but does not implement `Callable`",
+                label = "`{Self}` does not implement `Callable`",
+                note = "implement `Callable` for `{Self}`, or remove `callable` if it cannot be called"
+            )]
+            trait #local {}
+            #[diagnostic::do_not_recommend]
+            impl<T: ?::core::marker::Sized + #krate::__private::Callable> #local for T {}
+            trait #assert: #local {}
+            impl #impl_generics #assert for #ident #ty_generics #where_clause {}
+        };
+    }
 }
 
 /// `tokens` with every span moved to `span`.
@@ -70,11 +97,17 @@ fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
 }
 
 /// `impl Referent`, with `body` as the body of `weakref_header`.
+///
+/// Like the `ProxyKind` impl, it is `#[diagnostic::do_not_recommend]`: when a
+/// type lacks the derive, the error says how to add it, and does not list
+/// every type in the dependency graph that has one (a list that would change
+/// with each new referent type).
 fn referent_impl(input: &DeriveInput, krate: &Path, body: &TokenStream) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         #[automatically_derived]
+        #[diagnostic::do_not_recommend]
         impl #impl_generics #krate::__private::Referent for #ident #ty_generics #where_clause {
             #[inline]
             fn weakref_header(&self) -> &#krate::__private::Header {
@@ -95,6 +128,7 @@ fn proxy_kind_impl(input: &DeriveInput, krate: &Path, callable: bool) -> TokenSt
     };
     quote! {
         #[automatically_derived]
+        #[diagnostic::do_not_recommend]
         impl #impl_generics #krate::__private::ProxyKind for #ident #ty_generics #where_clause {
             type Kind = #krate::__private::#kind;
         }
@@ -228,6 +262,7 @@ mod tests {
         };
         let expected = quote! {
             #[automatically_derived]
+            #[diagnostic::do_not_recommend]
             impl ::weakref_core::__private::Referent for Node {
                 #[inline]
                 fn weakref_header(&self) -> &::weakref_core::__private::Header {
@@ -235,15 +270,56 @@ mod tests {
                 }
             }
             #[automatically_derived]
+            #[diagnostic::do_not_recommend]
             impl ::weakref_core::__private::ProxyKind for Node {
                 type Kind = ::weakref_core::__private::CallableKind;
             }
             const _: () = {
-                trait AssertCallable: ::weakref_core::__private::Callable {}
+                #[diagnostic::on_unimplemented(
+                    message = "`{Self}` is marked `#[referent(callable)]` but does not implement `Callable`",
+                    label = "`{Self}` does not implement `Callable`",
+                    note = "implement `Callable` for `{Self}`, or remove `callable` if it cannot be called"
+                )]
+                trait IsCallable {}
+                #[diagnostic::do_not_recommend]
+                impl<T: ?::core::marker::Sized + ::weakref_core::__private::Callable> IsCallable for T {}
+                trait AssertCallable: IsCallable {}
                 impl AssertCallable for Node {}
             };
         };
         assert_eq!(expand(&input), expected.to_string());
+    }
+
+    #[test]
+    fn callable_assertion_names_never_shadow_the_type() {
+        let output = expand(&parse_quote! {
+            #[referent(callable)]
+            struct IsCallable { header: Header }
+        });
+        assert!(contains(
+            &output,
+            &quote!(
+                trait CallableCheck {}
+            )
+        ));
+        assert!(contains(
+            &output,
+            &quote!(impl AssertCallable for IsCallable {})
+        ));
+        let output = expand(&parse_quote! {
+            #[referent(callable)]
+            struct AssertCallable { header: Header }
+        });
+        assert!(contains(
+            &output,
+            &quote!(
+                trait IsCallable {}
+            )
+        ));
+        assert!(contains(
+            &output,
+            &quote!(impl AssertIsCallable for AssertCallable {})
+        ));
     }
 
     #[test]

@@ -50,7 +50,54 @@ struct Plain {
     header: Header,
 }
 
+/// A callable type may even be named `Callable`, `IsCallable` or
+/// `AssertCallable`: the derive's own checks never shadow it.
+mod named {
+    use weakref::{Header, Referent};
+
+    #[derive(Referent)]
+    #[referent(callable)]
+    pub struct Callable {
+        pub header: Header,
+    }
+
+    impl weakref::Callable for Callable {
+        type Args = ();
+        type Output = u8;
+        fn call(&self, (): ()) -> u8 {
+            1
+        }
+    }
+
+    #[derive(Referent)]
+    #[referent(callable)]
+    pub struct IsCallable(pub Header);
+
+    impl weakref::Callable for IsCallable {
+        type Args = ();
+        type Output = u8;
+        fn call(&self, (): ()) -> u8 {
+            2
+        }
+    }
+
+    #[derive(Referent)]
+    #[referent(callable)]
+    pub struct AssertCallable(pub Header);
+
+    impl weakref::Callable for AssertCallable {
+        type Args = ();
+        type Output = u8;
+        fn call(&self, (): ()) -> u8 {
+            3
+        }
+    }
+}
+
 fn main() {
+    assert_kind::<named::Callable, CallableKind>();
+    assert_kind::<named::IsCallable, CallableKind>();
+    assert_kind::<named::AssertCallable, CallableKind>();
     assert_kind::<Greeter, CallableKind>();
     assert_kind::<Generic<u8>, CallableKind>();
     assert_kind::<Plain, PlainKind>();
