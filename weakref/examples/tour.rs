@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use weakref::{Function, Proxy, proxy, proxy_with_callback};
 use weakref::{Header, Ref, ReferenceError, Referent, getweakrefcount, getweakrefs};
 
 /// A weakly referenceable object: a `Header` field and the derive.
@@ -97,8 +98,56 @@ fn introspection() {
     );
 }
 
+fn proxies() {
+    println!("== proxies ==");
+    let e = node("e");
+    let p = proxy(&e);
+    println!("proxy(e) = {p:?}");
+    println!("proxy(e).name = {:?}", p.with(|n| n.name.clone()));
+    println!(
+        "proxy(e) is proxy(e): {}; proxy(e) == e: {}",
+        Proxy::ptr_eq(&p, &proxy(&e)),
+        p == *e
+    );
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = Arc::clone(&log);
+    let _q = proxy_with_callback(&e, move |q: &Proxy<Node>| {
+        l.lock()
+            .unwrap()
+            .push(format!("proxy callback got its proxy: {q:?}"));
+    });
+    let _r = Ref::new(&e);
+    println!(
+        "getweakrefcount(e) = {} (ref, proxy, proxy with callback)",
+        getweakrefcount(&e)
+    );
+    let f = Arc::new(Function::new(|x: i32| x * 2));
+    let double = proxy(&f); // a CallableProxy: Function is callable
+    println!("proxy(double)(21) = {:?}", double.call(21));
+    drop(e);
+    drop(f);
+    for line in log.lock().unwrap().iter() {
+        println!("  {line}");
+    }
+    println!("after del e: proxy(e).name -> {:?}", p.with(|n| n.name.clone()));
+    println!("after del double: proxy(double)(21) -> {:?}", double.call(21));
+    println!("  {p:?}");
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let twin = node("e");
+    let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p == *twin));
+    std::panic::set_hook(previous);
+    let payload = compared.unwrap_err();
+    let message = payload.downcast_ref::<String>().map_or("?", String::as_str);
+    println!(
+        "proxy(e) == x panics: {message:?}; p.try_eq(x) = {:?}",
+        p.try_eq(&*twin)
+    );
+}
+
 fn main() {
     references();
     callbacks();
     introspection();
+    proxies();
 }
