@@ -129,8 +129,14 @@ fn proxies() {
     for line in log.lock().unwrap().iter() {
         println!("  {line}");
     }
-    println!("after del e: proxy(e).name -> {:?}", p.with(|n| n.name.clone()));
-    println!("after del double: proxy(double)(21) -> {:?}", double.call(21));
+    println!(
+        "after del e: proxy(e).name -> {:?}",
+        p.with(|n| n.name.clone())
+    );
+    println!(
+        "after del double: proxy(double)(21) -> {:?}",
+        double.call(21)
+    );
     println!("  {p:?}");
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
