@@ -47,6 +47,8 @@
 //!   compile time for callable types) are the two proxy types; [`AnyProxy`]
 //!   is either (`ProxyTypes`). Proxies are never hashable. [`Function`] is a
 //!   weakly referenceable closure.
+//! - [`WeakValueDictionary`]: a hash map holding its values weakly; an
+//!   entry disappears the moment its value dies, on any thread.
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
@@ -75,6 +77,8 @@ pub use weakref_proxy::{
     AnyProxy, CallableProxy, CallableProxyType, Function, Proxy, ProxyOf, ProxyType, SelectProxy,
     is_proxy, proxy, proxy_with_callback,
 };
+#[doc(inline)]
+pub use weakref_collections::WeakValueDictionary;
 
 /// What `#[derive(Referent)]` expands to refers to; not public API.
 #[doc(hidden)]

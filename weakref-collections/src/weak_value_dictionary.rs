@@ -1,0 +1,919 @@
+//! [`WeakValueDictionary`]: a map whose values are held weakly, and its
+//! iterators.
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::iter::FusedIterator;
+use std::hash::RandomState;
+use std::sync::Arc;
+
+use hashbrown::hash_table;
+use weakref_core::{Ref, Referent};
+
+use crate::table::{Entry, Table};
+
+/// Python's `weakref.WeakValueDictionary`: a hash map from `K` to objects
+/// held weakly. An entry disappears when its value dies.
+///
+/// Values are `Arc<V>` of a [`Referent`] type; the dictionary keeps one weak
+/// reference per entry. From the moment a value's last strong `Arc` is
+/// dropped, on any thread, [`len`](Self::len), [`get`](Self::get),
+/// [`contains_key`](Self::contains_key) and iteration no longer see its
+/// entry; its key is dropped by the next `&mut` operation on the dictionary.
+///
+/// Lookups take `&Q` where `K: Borrow<Q>`, as `HashMap`'s do. Operations that
+/// return values return strong `Arc`s: never a dead value.
+///
+/// ```
+/// use std::sync::Arc;
+/// use weakref_collections::WeakValueDictionary;
+/// use weakref_core::{Header, Referent};
+///
+/// #[derive(Referent, Debug)]
+/// struct Image { pixels: Vec<u8>, header: Header }
+///
+/// let mut cache = WeakValueDictionary::new();
+/// let img = Arc::new(Image { pixels: vec![0; 16], header: Header::new() });
+/// cache.insert("logo".to_string(), &img);
+/// assert_eq!(cache.get("logo").unwrap().pixels.len(), 16);
+/// drop(img); // the only strong reference
+/// assert!(cache.get("logo").is_none());
+/// assert!(cache.is_empty());
+/// ```
+pub struct WeakValueDictionary<K, V: ?Sized + Referent, S = RandomState> {
+    table: Table<V, K>,
+    hash_builder: S,
+}
+
+impl<K, V: ?Sized + Referent> WeakValueDictionary<K, V, RandomState> {
+    /// An empty dictionary.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: WeakValueDictionary<u32, Obj> = WeakValueDictionary::new();
+    /// assert!(d.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_hasher(RandomState::new())
+    }
+
+    /// An empty dictionary with room for `capacity` entries.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: WeakValueDictionary<u32, Obj> = WeakValueDictionary::with_capacity(10);
+    /// assert!(d.capacity() >= 10);
+    /// ```
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, RandomState::new())
+    }
+}
+
+impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
+    /// An empty dictionary hashing keys with `hash_builder`.
+    ///
+    /// ```
+    /// # use std::hash::BuildHasherDefault;
+    /// # use std::collections::hash_map::DefaultHasher;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: WeakValueDictionary<u32, Obj, _> =
+    ///     WeakValueDictionary::with_hasher(BuildHasherDefault::<DefaultHasher>::default());
+    /// assert_eq!(d.len(), 0);
+    /// ```
+    #[must_use]
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Self::with_capacity_and_hasher(0, hash_builder)
+    }
+
+    /// An empty dictionary with room for `capacity` entries, hashing keys
+    /// with `hash_builder`.
+    ///
+    /// ```
+    /// # use std::hash::RandomState;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: WeakValueDictionary<u32, Obj> =
+    ///     WeakValueDictionary::with_capacity_and_hasher(4, RandomState::new());
+    /// assert!(d.capacity() >= 4);
+    /// ```
+    #[must_use]
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        WeakValueDictionary {
+            table: Table::with_capacity(capacity),
+            hash_builder,
+        }
+    }
+
+    /// The dictionary's `BuildHasher`.
+    ///
+    /// ```
+    /// # use std::hash::RandomState;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: WeakValueDictionary<u32, Obj> = WeakValueDictionary::new();
+    /// let _: &RandomState = d.hasher();
+    /// ```
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Number of entries whose value is alive (Python's `len(d)`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// d.insert(2, &b);
+    /// drop(a);
+    /// assert_eq!(d.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether no entry's value is alive.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert("a", &a);
+    /// assert!(!d.is_empty());
+    /// drop(a);
+    /// assert!(d.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entries the dictionary can hold without reallocating.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: WeakValueDictionary<u8, Obj> = WeakValueDictionary::with_capacity(100);
+    /// assert!(d.capacity() >= 100);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// The live entries, in arbitrary order (Python's `items()`). Each value
+    /// is a strong `Arc` taken as the iterator reaches it; an entry whose
+    /// value dies while the iterator is suspended is skipped.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
+    /// # fn obj(n: u32) -> Arc<Obj> { Arc::new(Obj { n, header: Header::new() }) }
+    /// let (a, b) = (obj(1), obj(2));
+    /// let d: WeakValueDictionary<_, _> = [("a", a.clone()), ("b", b.clone())].into_iter().collect();
+    /// let mut sum = 0;
+    /// for (_key, value) in d.iter() {
+    ///     sum += value.n;
+    /// }
+    /// assert_eq!(sum, 3);
+    /// ```
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            inner: self.table.iter(),
+        }
+    }
+
+    /// The keys of the live entries (Python's `keys()`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// d.insert(2, &b);
+    /// drop(b);
+    /// assert_eq!(d.keys().collect::<Vec<_>>(), [&1]);
+    /// ```
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys {
+            inner: self.table.iter(),
+        }
+    }
+
+    /// The live values (Python's `values()`), as strong `Arc`s.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// assert!(d.values().all(|v| Arc::ptr_eq(&v, &a)));
+    /// ```
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values {
+            inner: self.table.iter(),
+        }
+    }
+
+    /// Weak references to the live values (Python's `valuerefs()`).
+    ///
+    /// These are each object's shared weak reference (`Ref::new`), equal to
+    /// the entries' own references but not the same objects: an entry's
+    /// reference carries the dictionary's bookkeeping and is never handed
+    /// out. While you hold them, `getweakrefcount` counts one more per object.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Ref, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// let refs = d.valuerefs();
+    /// assert!(Ref::ptr_eq(&refs[0], &Ref::new(&a)));
+    /// drop(a);
+    /// assert!(d.valuerefs().is_empty());
+    /// ```
+    pub fn valuerefs(&self) -> Vec<Ref<V>> {
+        self.values().map(|value| Ref::new(&value)).collect()
+    }
+
+    /// Removes every entry (Python's `clear()`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// d.clear();
+    /// assert!(d.is_empty());
+    /// ```
+    pub fn clear(&mut self) {
+        self.table.clear();
+    }
+
+    /// Removes and returns some live entry (Python's `popitem()`), or `None`
+    /// if there is none.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert("a", &a);
+    /// let (key, value) = d.popitem().unwrap();
+    /// assert_eq!(key, "a");
+    /// assert!(Arc::ptr_eq(&value, &a));
+    /// assert!(d.popitem().is_none());
+    /// ```
+    pub fn popitem(&mut self) -> Option<(K, Arc<V>)> {
+        self.table.pop_live().map(|(value, key)| (key, value))
+    }
+
+    /// Keeps only the live entries for which `keep` returns `true`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let objs: Vec<_> = (0..4).map(|_| obj()).collect();
+    /// let mut d: WeakValueDictionary<_, _> = (0..4).zip(objs.iter().cloned()).collect();
+    /// d.retain(|k, _| k % 2 == 0);
+    /// assert_eq!(d.len(), 2);
+    /// ```
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &Arc<V>) -> bool) {
+        self.table.retain(|value, key| keep(key, value));
+    }
+
+    /// Reserves room for `additional` more entries.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let mut d: WeakValueDictionary<u8, Obj> = WeakValueDictionary::new();
+    /// d.reserve(10);
+    /// assert!(d.capacity() >= 10);
+    /// ```
+    pub fn reserve(&mut self, additional: usize) {
+        self.table.reserve(additional);
+    }
+
+    /// Drops the entries of dead values and shrinks the allocation.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let mut d: WeakValueDictionary<u8, Obj> = WeakValueDictionary::with_capacity(100);
+    /// d.shrink_to_fit();
+    /// assert!(d.capacity() < 100);
+    /// ```
+    pub fn shrink_to_fit(&mut self) {
+        self.table.shrink_to_fit();
+    }
+}
+
+impl<K, V, S> WeakValueDictionary<K, V, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Referent,
+    S: BuildHasher,
+{
+    fn find<Q>(&self, key: &Q) -> Option<&Entry<V, K>>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        self.table.find(hash, same_key(hash, key))
+    }
+
+    /// Maps `key` to `value` (Python's `d[key] = value`), returning the
+    /// previous value if it was alive. An existing entry keeps its key.
+    ///
+    /// The entry's old weak reference is disarmed: if the old value dies
+    /// later, even on another thread, `key` still maps to `value`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let mut d = WeakValueDictionary::new();
+    /// assert!(d.insert(10, &a).is_none());
+    /// assert!(Arc::ptr_eq(&d.insert(10, &b).unwrap(), &a));
+    /// drop(a);
+    /// assert!(Arc::ptr_eq(&d.get(&10).unwrap(), &b));
+    /// ```
+    pub fn insert(&mut self, key: K, value: &Arc<V>) -> Option<Arc<V>> {
+        self.table.collect();
+        let hash = self.hash_builder.hash_one(&key);
+        let old = match self.table.rebind(hash, same_key(hash, &key), value) {
+            Some(old) => old,
+            None => {
+                self.table.insert(hash, value, key);
+                None
+            }
+        };
+        self.table.collect();
+        old
+    }
+
+    /// The value of `key`, if its entry exists and the value is alive
+    /// (Python's `d.get(key)`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
+    /// let a = Arc::new(Obj { n: 5, header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(String::from("a"), &a);
+    /// assert_eq!(d.get("a").unwrap().n, 5);
+    /// assert!(d.get("b").is_none());
+    /// ```
+    #[must_use]
+    pub fn get<Q>(&self, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.find(key)?.weak.get()
+    }
+
+    /// The stored key and the value of `key`, if alive.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(String::from("a"), &a);
+    /// let (k, v) = d.get_key_value("a").unwrap();
+    /// assert_eq!(k, "a");
+    /// assert!(Arc::ptr_eq(&v, &a));
+    /// ```
+    #[must_use]
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, Arc<V>)>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let entry = self.find(key)?;
+        Some((&entry.data, entry.weak.get()?))
+    }
+
+    /// Whether `key` maps to a live value (Python's `key in d`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// assert!(d.contains_key(&1));
+    /// drop(a);
+    /// assert!(!d.contains_key(&1));
+    /// ```
+    #[must_use]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.find(key).is_some_and(|entry| entry.weak.is_alive())
+    }
+
+    /// Removes the entry of `key` and returns its value if it was alive
+    /// (Python's `d.pop(key, None)`: a dead value counts as missing).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// assert!(Arc::ptr_eq(&d.remove(&1).unwrap(), &a));
+    /// assert!(d.remove(&1).is_none());
+    /// ```
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.remove_entry(key).map(|(_, value)| value)
+    }
+
+    /// Removes the entry of `key` and returns its key and value if the
+    /// value was alive.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(String::from("a"), &a);
+    /// assert_eq!(d.remove_entry("a").unwrap().0, "a");
+    /// assert!(d.is_empty());
+    /// ```
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, Arc<V>)>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.table.collect();
+        let hash = self.hash_builder.hash_one(key);
+        let (value, key) = self.table.remove(hash, same_key(hash, key))?;
+        self.table.collect();
+        Some((key, value?))
+    }
+
+    /// The value of `key` if alive; otherwise maps `key` to `default` and
+    /// returns it (Python's `setdefault`). Never returns a dead value.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let mut d = WeakValueDictionary::new();
+    /// assert!(Arc::ptr_eq(&d.setdefault(1, &a), &a));
+    /// assert!(Arc::ptr_eq(&d.setdefault(1, &b), &a));
+    /// drop(a);
+    /// assert!(Arc::ptr_eq(&d.setdefault(1, &b), &b));
+    /// ```
+    pub fn setdefault(&mut self, key: K, default: &Arc<V>) -> Arc<V> {
+        self.get_or_insert_with(key, || Arc::clone(default))
+    }
+
+    /// The value of `key` if alive; otherwise maps `key` to `make()` and
+    /// returns it: the cache idiom. `make` runs only on a miss.
+    ///
+    /// The dictionary holds the value weakly: it stays cached while the
+    /// caller (or anyone) keeps the returned `Arc`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
+    /// let mut cache = WeakValueDictionary::new();
+    /// let mut made = 0;
+    /// let mut load = |cache: &mut WeakValueDictionary<u32, Obj>, n| {
+    ///     cache.get_or_insert_with(n, || {
+    ///         made += 1;
+    ///         Arc::new(Obj { n, header: Header::new() })
+    ///     })
+    /// };
+    /// let first = load(&mut cache, 7);
+    /// let again = load(&mut cache, 7);
+    /// assert!(Arc::ptr_eq(&first, &again));
+    /// drop((first, again));
+    /// let _reloaded = load(&mut cache, 7);
+    /// assert_eq!(made, 2);
+    /// ```
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> Arc<V>) -> Arc<V> {
+        self.table.collect();
+        let hash = self.hash_builder.hash_one(&key);
+        if let Some(value) = self
+            .table
+            .find(hash, same_key(hash, &key))
+            .and_then(|entry| entry.weak.get())
+        {
+            return value;
+        }
+        let value = make();
+        if self
+            .table
+            .rebind(hash, same_key(hash, &key), &value)
+            .is_none()
+        {
+            self.table.insert(hash, &value, key);
+        }
+        self.table.collect();
+        value
+    }
+}
+
+/// The lookup predicate of a key hashed to `hash`.
+fn same_key<'a, K, V, Q>(hash: u64, key: &'a Q) -> impl FnMut(&Entry<V, K>) -> bool + 'a
+where
+    K: Borrow<Q>,
+    V: ?Sized + Referent,
+    Q: ?Sized + Eq,
+{
+    move |entry| entry.hash == hash && entry.data.borrow() == key
+}
+
+/// Python's `copy()`: a new dictionary of the live entries (keys cloned),
+/// safe while other threads drop values.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.insert(1, &a);
+/// let copy = d.clone();
+/// d.clear();
+/// assert!(Arc::ptr_eq(&copy.get(&1).unwrap(), &a));
+/// ```
+impl<K: Clone, V: ?Sized + Referent, S: Clone> Clone for WeakValueDictionary<K, V, S> {
+    fn clone(&self) -> Self {
+        WeakValueDictionary {
+            table: self.table.clone_live(K::clone),
+            hash_builder: self.hash_builder.clone(),
+        }
+    }
+}
+
+/// An empty dictionary.
+///
+/// ```
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let d: WeakValueDictionary<u8, Obj> = Default::default();
+/// assert!(d.is_empty());
+/// ```
+impl<K, V: ?Sized + Referent, S: Default> Default for WeakValueDictionary<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+/// Like a map of the live entries: `{1: Obj { .. }}`. Python's repr,
+/// `<WeakValueDictionary at 0x..>`, says less and is not used.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent, Debug)] struct Obj { n: u32, #[referent(header)] h: Header }
+/// let a = Arc::new(Obj { n: 1, h: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.insert("a", &a);
+/// assert!(format!("{d:?}").starts_with("{\"a\": Obj { n: 1"));
+/// ```
+impl<K: fmt::Debug, V: ?Sized + Referent + fmt::Debug, S> fmt::Debug
+    for WeakValueDictionary<K, V, S>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// Python's `==`: the same keys mapping to equal live values.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent, PartialEq)] struct Obj { n: u32, header: Header }
+/// # fn obj(n: u32) -> Arc<Obj> { Arc::new(Obj { n, header: Header::new() }) }
+/// let (a, b) = (obj(1), obj(1));
+/// let mut d1 = WeakValueDictionary::new();
+/// let mut d2 = WeakValueDictionary::new();
+/// d1.insert("k", &a);
+/// d2.insert("k", &b);
+/// assert!(d1 == d2);
+/// drop(b);
+/// assert!(d1 != d2);
+/// ```
+impl<K, V, S> PartialEq for WeakValueDictionary<K, V, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Referent + PartialEq,
+    S: BuildHasher,
+{
+    fn eq(&self, other: &Self) -> bool {
+        let mut count = 0;
+        for (key, value) in self {
+            count += 1;
+            if other.get(key).is_none_or(|theirs| *theirs != *value) {
+                return false;
+            }
+        }
+        count == other.iter().count()
+    }
+}
+
+/// Python's `update()`: inserts every pair. A value whose only strong
+/// reference was the one passed in dies at once, and its entry with it.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.extend([(1, a.clone()), (2, Arc::new(Obj { header: Header::new() }))]);
+/// assert_eq!(d.len(), 1); // the second value died at once
+/// ```
+impl<K, V, S> Extend<(K, Arc<V>)> for WeakValueDictionary<K, V, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Referent,
+    S: BuildHasher,
+{
+    fn extend<I: IntoIterator<Item = (K, Arc<V>)>>(&mut self, iter: I) {
+        for (key, value) in iter {
+            self.insert(key, &value);
+        }
+        self.table.collect();
+    }
+}
+
+/// Python's `update()` from borrowed values.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.extend([(1, &a), (2, &a)]);
+/// assert_eq!(d.len(), 2);
+/// ```
+impl<'a, K, V, S> Extend<(K, &'a Arc<V>)> for WeakValueDictionary<K, V, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Referent + 'a,
+    S: BuildHasher,
+{
+    fn extend<I: IntoIterator<Item = (K, &'a Arc<V>)>>(&mut self, iter: I) {
+        for (key, value) in iter {
+            self.insert(key, value);
+        }
+    }
+}
+
+/// Python's `WeakValueDictionary(pairs)`.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let d: WeakValueDictionary<_, _> = [(1, a.clone())].into_iter().collect();
+/// assert!(d.contains_key(&1));
+/// ```
+impl<K, V, S> FromIterator<(K, Arc<V>)> for WeakValueDictionary<K, V, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Referent,
+    S: BuildHasher + Default,
+{
+    fn from_iter<I: IntoIterator<Item = (K, Arc<V>)>>(iter: I) -> Self {
+        let mut d = Self::default();
+        d.extend(iter);
+        d
+    }
+}
+
+/// `for (key, value) in &d`: the live entries.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.insert(1, &a);
+/// let mut n = 0;
+/// for (key, _value) in &d { n += key; }
+/// assert_eq!(n, 1);
+/// ```
+impl<'a, K, V: ?Sized + Referent, S> IntoIterator for &'a WeakValueDictionary<K, V, S> {
+    type Item = (&'a K, Arc<V>);
+    type IntoIter = Iter<'a, K, V>;
+
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+/// Iterator over the live entries of a [`WeakValueDictionary`], from
+/// [`iter`](WeakValueDictionary::iter).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.insert(1, &a);
+/// let mut it = d.iter();
+/// assert_eq!(it.next().map(|(k, _)| *k), Some(1));
+/// assert!(it.next().is_none());
+/// ```
+pub struct Iter<'a, K, V: ?Sized + Referent> {
+    inner: hash_table::Iter<'a, Entry<V, K>>,
+}
+
+impl<'a, K, V: ?Sized + Referent> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, Arc<V>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner
+            .by_ref()
+            .find_map(|entry| Some((&entry.data, entry.weak.get()?)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.inner.len()))
+    }
+}
+
+impl<K, V: ?Sized + Referent> FusedIterator for Iter<'_, K, V> {}
+
+impl<K, V: ?Sized + Referent> Clone for Iter<'_, K, V> {
+    fn clone(&self) -> Self {
+        Iter {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, V: ?Sized + Referent> fmt::Debug for Iter<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter")
+            .field("remaining_entries", &self.inner.len())
+            .finish()
+    }
+}
+
+/// Iterator over the keys of the live entries, from
+/// [`keys`](WeakValueDictionary::keys).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.insert("a", &a);
+/// assert_eq!(d.keys().copied().collect::<Vec<_>>(), ["a"]);
+/// ```
+pub struct Keys<'a, K, V: ?Sized + Referent> {
+    inner: hash_table::Iter<'a, Entry<V, K>>,
+}
+
+impl<'a, K, V: ?Sized + Referent> Iterator for Keys<'a, K, V> {
+    type Item = &'a K;
+
+    fn next(&mut self) -> Option<&'a K> {
+        self.inner
+            .by_ref()
+            .find(|entry| entry.weak.is_alive())
+            .map(|entry| &entry.data)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.inner.len()))
+    }
+}
+
+impl<K, V: ?Sized + Referent> FusedIterator for Keys<'_, K, V> {}
+
+impl<K, V: ?Sized + Referent> fmt::Debug for Keys<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keys")
+            .field("remaining_entries", &self.inner.len())
+            .finish()
+    }
+}
+
+/// Iterator over the live values, from [`values`](WeakValueDictionary::values).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { n: u8, header: Header }
+/// let a = Arc::new(Obj { n: 3, header: Header::new() });
+/// let mut d = WeakValueDictionary::new();
+/// d.insert("a", &a);
+/// assert_eq!(d.values().map(|v| v.n).sum::<u8>(), 3);
+/// ```
+pub struct Values<'a, K, V: ?Sized + Referent> {
+    inner: hash_table::Iter<'a, Entry<V, K>>,
+}
+
+impl<K, V: ?Sized + Referent> Iterator for Values<'_, K, V> {
+    type Item = Arc<V>;
+
+    fn next(&mut self) -> Option<Arc<V>> {
+        self.inner.by_ref().find_map(|entry| entry.weak.get())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.inner.len()))
+    }
+}
+
+impl<K, V: ?Sized + Referent> FusedIterator for Values<'_, K, V> {}
+
+impl<K, V: ?Sized + Referent> fmt::Debug for Values<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Values")
+            .field("remaining_entries", &self.inner.len())
+            .finish()
+    }
+}
