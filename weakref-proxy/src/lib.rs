@@ -73,9 +73,13 @@ pub use crate::function::Function;
 pub use crate::proxy::{Proxy, ProxyType};
 pub use crate::select::{ProxyOf, SelectProxy, proxy, proxy_with_callback};
 
-use weakref_core::ReferenceError;
+/// The trait a referent implements to be called through its proxy, and the
+/// error a dead proxy fails with (both defined in `weakref-core`).
+#[doc(no_inline)]
+pub use weakref_core::{Callable, ReferenceError};
+
 #[cfg(doc)]
-use weakref_core::{Callable, Ref};
+use weakref_core::Ref;
 
 /// Panics with the `ReferenceError` message: a forwarding std trait was used
 /// on a dead proxy.

@@ -168,3 +168,34 @@ where
 {
     <T::Kind as SelectProxy<T>>::new_proxy_with_callback(obj, callback)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::any::TypeId;
+
+    use weakref_core::Header;
+
+    use super::*;
+    use crate::Function;
+
+    #[derive(weakref_core::Referent)]
+    struct Plain {
+        header: Header,
+    }
+
+    #[test]
+    fn proxy_of_is_chosen_by_the_kind() {
+        assert_eq!(TypeId::of::<ProxyOf<Plain>>(), TypeId::of::<Proxy<Plain>>());
+        type F = Function<(), ()>;
+        assert_eq!(TypeId::of::<ProxyOf<F>>(), TypeId::of::<CallableProxy<F>>());
+    }
+
+    #[test]
+    fn proxy_and_the_constructors_share_one_node() {
+        let f = Arc::new(Function::new(|x: u8| x));
+        let via_fn = proxy(&f);
+        let plain = Proxy::new(&f);
+        assert!(weakref_core::Ref::ptr_eq(via_fn.weakref(), plain.weakref()));
+        assert_eq!(weakref_core::getweakrefcount(&f), 1);
+    }
+}
