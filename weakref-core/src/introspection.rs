@@ -25,7 +25,9 @@ use crate::reference::Ref;
 /// ```
 #[must_use]
 pub fn getweakrefcount<T: ?Sized + Referent>(obj: &Arc<T>) -> usize {
-    obj.weakref_header().attached().map_or(0, |list| list.count())
+    obj.weakref_header()
+        .attached()
+        .map_or(0, |list| list.count())
 }
 
 /// Every live weak reference object of `obj` (refs, and the refs under

@@ -40,6 +40,11 @@ pub trait Callable {
 /// fn kind<T: ProxyKind>() -> &'static str { std::any::type_name::<T::Kind>() }
 /// assert!(kind::<Plain>().ends_with("PlainKind"));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be weakly proxied",
+    label = "`{Self}` does not derive `Referent`",
+    note = "add a `weakref::Header` field to `{Self}` and `#[derive(Referent)]` on it; for a trait object, use `Proxy::new` or `CallableProxy::new`"
+)]
 pub trait ProxyKind {
     /// [`PlainKind`] or [`CallableKind`].
     type Kind;

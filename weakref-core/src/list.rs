@@ -18,7 +18,7 @@ use core::ops::Deref;
 use core::ptr::{self, NonNull};
 
 use crate::callback::Detached;
-use crate::node::{Handle, Kind, Node, NodePtr, Slot, free_node};
+use crate::node::{Handle, Kind, NoPayload, Node, NodePtr, Payload, Slot, free_node};
 use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, fence, lock};
 
 /// The weak reference objects of one referent.
@@ -85,7 +85,10 @@ impl List {
         let list = NonNull::from(Box::leak(Box::new(List {
             refs: AtomicUsize::new(1),
             owner: AtomicUsize::new(owner),
-            shared: [AtomicPtr::new(ptr::null_mut()), AtomicPtr::new(ptr::null_mut())],
+            shared: [
+                AtomicPtr::new(ptr::null_mut()),
+                AtomicPtr::new(ptr::null_mut()),
+            ],
             state: Mutex::new(State {
                 list: 0,
                 head: None,
@@ -207,7 +210,7 @@ impl<'a> ListRef<'a> {
         // Relaxed: we hold a count, so the list is alive; the new count is
         // the shared node's `holds_list`.
         self.refs.fetch_add(1, Ordering::Relaxed);
-        let node = Node::alloc::<fn(Handle)>(self.ptr, Kind::Shared(slot), None);
+        let node = Node::alloc::<NoPayload>(self.ptr, None);
         state.shared_nodes.push(NodePtr(node));
         // SAFETY: just allocated and recorded in this list.
         let node_ref = unsafe { linked(NodePtr(node)) };
@@ -221,13 +224,10 @@ impl<'a> ListRef<'a> {
     }
 
     /// Registers a new node with a payload (callback or hook), newest first.
-    pub(crate) fn register<P>(self, kind: Kind, payload: P) -> Handle
-    where
-        P: FnOnce(Handle) + Send + 'static,
-    {
+    pub(crate) fn register<P: Payload>(self, payload: P) -> Handle {
         // Relaxed: we hold a count; the new one is owned by the node.
         self.refs.fetch_add(1, Ordering::Relaxed);
-        let node = Node::alloc(self.ptr, kind, Some(payload));
+        let node = Node::alloc(self.ptr, Some(payload));
         lock(&self.state).push_front(NodePtr(node));
         // SAFETY: `alloc` made the node with one handle, owned by this one.
         unsafe { Handle::adopt(node) }
@@ -319,7 +319,7 @@ impl State {
         if !core::mem::replace(&mut links.linked, false) {
             return;
         }
-        if let Kind::Shared(_) = node.kind() {
+        if node.kind() == Kind::Shared {
             return;
         }
         let (prev, next) = (links.prev.take(), links.next.take());
@@ -374,7 +374,7 @@ impl State {
                 let handle = unsafe { Handle::adopt(ptr.0) };
                 match node.kind() {
                     Kind::Hook => detached.hooks.push(handle),
-                    Kind::Callback | Kind::Shared(_) => detached.callbacks.push(handle),
+                    Kind::Callback | Kind::Shared => detached.callbacks.push(handle),
                 }
             }
         }

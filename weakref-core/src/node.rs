@@ -20,14 +20,14 @@ use core::ptr::NonNull;
 
 use crate::hash::HashCache;
 use crate::list::{List, State};
-use crate::sync::{AtomicUsize, Ordering, UnsafeCell, fence};
+use crate::sync::{AtomicUsize, Ordering, UnsafeCell};
 
 /// What a node is for; fixes where it sits in the list and when its payload
 /// runs at the referent's death.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// The shared callback-less ref or proxy, in `List::shared[slot]`.
-    Shared(Slot),
+    /// The shared callback-less ref or proxy, in a slot of the list.
+    Shared,
     /// A user callback: queued, run after all hooks, newest first.
     Callback,
     /// A death hook for the workspace's dictionaries: run at clearing time.
@@ -59,8 +59,49 @@ pub(crate) struct Links {
     pub(crate) cancelled: bool,
 }
 
+/// What a node carries, run once when its referent dies.
+pub(crate) trait Payload: Send + 'static {
+    /// The kind of node that carries this payload.
+    const KIND: Kind;
+    /// Runs the payload, giving it the claimed handle of its node.
+    fn run(self, handle: Handle);
+}
+
+/// The payload of shared nodes: nothing (they are never claimed).
+#[derive(Debug)]
+pub(crate) struct NoPayload;
+
+/// A user callback: queued, run newest first after all hooks.
+#[derive(Debug)]
+pub(crate) struct Callback<F>(pub(crate) F);
+
+/// A death hook: run at clearing time, never deferred.
+#[derive(Debug)]
+pub(crate) struct Hook<F>(pub(crate) F);
+
+impl Payload for NoPayload {
+    const KIND: Kind = Kind::Shared;
+    fn run(self, _: Handle) {}
+}
+
+impl<F: FnOnce(Handle) + Send + 'static> Payload for Callback<F> {
+    const KIND: Kind = Kind::Callback;
+    fn run(self, handle: Handle) {
+        (self.0)(handle);
+    }
+}
+
+impl<F: FnOnce(Handle) + Send + 'static> Payload for Hook<F> {
+    const KIND: Kind = Kind::Hook;
+    fn run(self, handle: Handle) {
+        (self.0)(handle);
+    }
+}
+
 /// How to run and free the payload of a node whose concrete type is erased.
 struct VTable {
+    /// The payload's kind, kept here so a node stays one cache line.
+    kind: Kind,
     /// Takes the payload out and runs it with the given handle.
     fire: unsafe fn(NonNull<Node>, Handle),
     /// Frees the node's allocation (dropping a payload that never ran).
@@ -76,7 +117,6 @@ pub(crate) struct Node {
     /// Live handles: `Ref`s, proxies, and temporaries held while a callback
     /// runs or while `getweakrefs` builds its result.
     handles: AtomicUsize,
-    kind: Kind,
     vtable: &'static VTable,
     /// Python's cached `hash(ref)`.
     pub(crate) hash: HashCache,
@@ -111,15 +151,11 @@ impl Node {
     ///
     /// For payload nodes the caller has already taken the count of `list`
     /// that the node owns; shared nodes are owned by the list instead.
-    pub(crate) fn alloc<P>(list: NonNull<List>, kind: Kind, payload: Option<P>) -> NonNull<Node>
-    where
-        P: FnOnce(Handle) + Send + 'static,
-    {
+    pub(crate) fn alloc<P: Payload>(list: NonNull<List>, payload: Option<P>) -> NonNull<Node> {
         let boxed = Box::new(PayloadNode {
             node: Node {
                 list,
                 handles: AtomicUsize::new(1),
-                kind,
                 vtable: &VTableFor::<P>::VTABLE,
                 hash: HashCache::new(),
                 links: UnsafeCell::new(Links {
@@ -139,7 +175,7 @@ impl Node {
     }
 
     pub(crate) fn kind(&self) -> Kind {
-        self.kind
+        self.vtable.kind
     }
 
     /// Takes one more handle if the node still has one; fails once its
@@ -153,12 +189,10 @@ impl Node {
             check_count(n);
             // Acquire: pairs with the Release store of `reset_handles` so a
             // handle to a resurrected shared node sees its reset hash cache.
-            match self.handles.compare_exchange_weak(
-                n,
-                n + 1,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
+            match self
+                .handles
+                .compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed)
+            {
                 Ok(_) => return true,
                 Err(actual) => n = actual,
             }
@@ -205,8 +239,9 @@ fn check_count(n: usize) {
 
 struct VTableFor<P>(core::marker::PhantomData<P>);
 
-impl<P: FnOnce(Handle) + Send + 'static> VTableFor<P> {
+impl<P: Payload> VTableFor<P> {
     const VTABLE: VTable = VTable {
+        kind: P::KIND,
         fire: fire::<P>,
         free: free::<P>,
     };
@@ -218,7 +253,7 @@ impl<P: FnOnce(Handle) + Send + 'static> VTableFor<P> {
 /// `node` was allocated by `Node::alloc::<P>`, and the caller has claimed it:
 /// it unlinked the node under the list lock while taking `handle`, so no other
 /// thread calls `fire` for it, and `free` cannot run before `handle` drops.
-unsafe fn fire<P: FnOnce(Handle) + Send + 'static>(node: NonNull<Node>, handle: Handle) {
+unsafe fn fire<P: Payload>(node: NonNull<Node>, handle: Handle) {
     let node = node.cast::<PayloadNode<P>>();
     // SAFETY: `node` came from `alloc::<P>` (caller contract), and the
     // allocation is live: `handle` counts as an owner until it is dropped below.
@@ -230,7 +265,7 @@ unsafe fn fire<P: FnOnce(Handle) + Send + 'static>(node: NonNull<Node>, handle: 
         unsafe { (*payload).take() }
     });
     if let Some(payload) = payload {
-        payload(handle);
+        payload.run(handle);
     }
 }
 
@@ -239,7 +274,7 @@ unsafe fn fire<P: FnOnce(Handle) + Send + 'static>(node: NonNull<Node>, handle: 
 /// # Safety
 /// `node` came from `Node::alloc::<P>`, has no handles, is not linked, and
 /// nothing will use the pointer again.
-unsafe fn free<P: FnOnce(Handle) + Send + 'static>(node: NonNull<Node>) {
+unsafe fn free<P: Payload>(node: NonNull<Node>) {
     // SAFETY: the pointer came from `Box::leak` of a `Box<PayloadNode<P>>`
     // (caller contract) and is not used again.
     drop(unsafe { Box::from_raw(node.cast::<PayloadNode<P>>().as_ptr()) });
@@ -286,7 +321,7 @@ impl Handle {
     /// node yet, it never will. Returns whether this call cancelled it.
     pub(crate) fn cancel(&self) -> bool {
         let node = self.node();
-        if let Kind::Shared(_) = node.kind {
+        if node.kind() == Kind::Shared {
             return false;
         }
         // SAFETY: a payload node owns a count of its list while it is alive,
@@ -322,80 +357,89 @@ impl Clone for Handle {
 }
 
 impl Drop for Handle {
+    /// Gives up one handle; the last one unlinks the node (it is no longer
+    /// counted or listed, and its payload will never run) and frees it.
+    ///
+    /// A shared node can be revived (zero handles to one) by `List::shared`
+    /// under the list lock, so the last handle is given up under the lock:
+    /// the 1 -> 0 transition and the unlinking it causes are one step for
+    /// every other lock holder, and each life of a node is unlinked exactly
+    /// once. Other drops are one compare-and-swap, as `Arc::drop`.
     fn drop(&mut self) {
-        match self.node().kind {
-            Kind::Shared(_) => drop_shared_handle(self.0.0),
-            Kind::Callback | Kind::Hook => {
-                // Release: every use of the node through this handle happens
-                // before the node is unlinked and freed (as `Arc::drop`).
-                if self.node().handles.fetch_sub(1, Ordering::Release) == 1 {
-                    // Acquire: see every other handle's uses before freeing.
-                    fence(Ordering::Acquire);
-                    last_payload_handle_dropped(self.0.0);
-                }
+        let node = self.node();
+        let mut n = node.handles.load(Ordering::Relaxed);
+        while n > 1 {
+            // Release: every use of the node through this handle happens
+            // before the node is unlinked and freed (as `Arc::drop`).
+            match node
+                .handles
+                .compare_exchange_weak(n, n - 1, Ordering::Release, Ordering::Relaxed)
+            {
+                Ok(_) => return,
+                Err(actual) => n = actual,
             }
         }
+        last_handle_dropped(self.0.0);
     }
 }
 
-/// Drops one handle of a shared node.
-///
-/// A shared node can be revived (zero handles to one) by `List::shared`
-/// under the list lock, so its last handle is also given up under the lock:
-/// the 1 -> 0 transition and the unlinking it causes are one step for every
-/// other lock holder, and each life of the node is unlinked exactly once.
-fn drop_shared_handle(node: NonNull<Node>) {
-    // SAFETY: we own a handle, and a shared node with handles keeps its list,
-    // which owns the node, alive.
+/// Gives up what may be the last handle of `node`, under its list's lock.
+#[cold]
+fn last_handle_dropped(node: NonNull<Node>) {
+    // SAFETY: we still own a handle: a payload node is freed only after its
+    // last handle, a shared node only with its list, which it keeps alive.
     let node_ref = unsafe { node.as_ref() };
-    let mut n = node_ref.handles.load(Ordering::Relaxed);
-    while n > 1 {
-        // Release: as in the payload case, our uses happen before the unlink.
-        match node_ref.handles.compare_exchange_weak(
-            n,
-            n - 1,
-            Ordering::Release,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => return,
-            Err(actual) => n = actual,
-        }
-    }
     let list = node_ref.list;
-    // SAFETY: we still own a handle, so `holds_list` is set and the list alive.
+    // SAFETY: a payload node owns a count of its list until it is freed; a
+    // shared node with a handle (ours) holds one through `holds_list`.
     let list_ref = unsafe { list.as_ref() };
     let mut state = crate::sync::lock(list_ref.state());
-    // Release/Acquire: as `Arc::drop`; a lock-free `try_acquire` may have
-    // taken a handle since we read 1, and then we are not the last.
+    // AcqRel: Release as above; Acquire sees every other handle's uses
+    // before the unlink. A lock-free `try_acquire` may have taken a handle
+    // since we read 1, and then we are not the last.
     if node_ref.handles.fetch_sub(1, Ordering::AcqRel) != 1 {
         return;
     }
     state.unlink(node_ref);
-    let release = core::mem::replace(&mut node_ref.links(&mut state).holds_list, false);
+    let shared = node_ref.kind() == Kind::Shared;
+    let release = !shared || core::mem::replace(&mut node_ref.links(&mut state).holds_list, false);
     drop(state);
+    if !shared {
+        // SAFETY: a payload node with no handles (payload nodes never gain
+        // handles from zero), unlinked now or by the referent's death (which
+        // then did not claim it): nothing can reach it any more. A payload
+        // that never ran is dropped here, outside the list lock: user code.
+        unsafe { free_node(node) };
+    }
     if release {
-        // SAFETY: the node's `holds_list` count is given up exactly once, here.
+        // SAFETY: the freed payload node's count of the list, or the shared
+        // node's `holds_list` count, given up exactly once, here.
         unsafe { List::release(list) };
     }
 }
 
-/// The last handle of a payload node was dropped: unlink it (it is no longer
-/// counted or listed, and its callback will never run), then free it.
-fn last_payload_handle_dropped(node: NonNull<Node>) {
-    // SAFETY: payload nodes are only freed below, by the one thread that
-    // dropped the last handle.
-    let node_ref = unsafe { node.as_ref() };
-    let list = node_ref.list;
-    // SAFETY: a payload node owns a count of its list until it is freed below.
-    let list_ref = unsafe { list.as_ref() };
-    let mut state = crate::sync::lock(list_ref.state());
-    state.unlink(node_ref);
-    drop(state);
-    // SAFETY: a payload node with no handles (payload nodes never gain handles
-    // from zero), now unlinked, or already unlinked by the referent's death,
-    // which then did not claim it: nothing can reach it any more. A payload
-    // that never ran is dropped here, outside the list lock, as it is user code.
-    unsafe { free_node(node) };
-    // SAFETY: the freed node owned one count of the list; it is given up here.
-    unsafe { List::release(list) };
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// The sizes the issue note and BENCHMARKS.md report (64-bit targets).
+    #[test]
+    #[cfg(all(target_pointer_width = "64", not(loom)))]
+    fn node_sizes() {
+        assert_eq!(size_of::<Handle>(), 8);
+        assert_eq!(size_of::<Node>(), 64);
+        // A shared node: the node and an empty payload slot.
+        assert_eq!(size_of::<PayloadNode<NoPayload>>(), 72);
+        // A callback capturing one `Arc` (a closure of one pointer).
+        let captured = Arc::new(());
+        let payload = Callback(move |_: Handle| drop(captured));
+        assert_eq!(size_of_val(&payload), 8);
+        assert_eq!(size_of::<PayloadNode<Callback<Arc<()>>>>(), 72);
+        // A boxed `dyn` callback (two pointers).
+        assert_eq!(
+            size_of::<PayloadNode<Callback<Box<dyn FnOnce(Handle) + Send>>>>(),
+            80
+        );
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Weak};
 
 use crate::error::ReferenceError;
 use crate::header::Referent;
-use crate::node::{Handle, Kind, Slot};
+use crate::node::{Callback, Handle, Hook, Payload, Slot};
 
 /// A weak reference to an `Arc<T>` (Python's `weakref.ref`, [`ReferenceType`]).
 ///
@@ -42,7 +42,9 @@ use crate::node::{Handle, Kind, Slot};
 /// drop(n); // the callback runs here
 /// assert!(r.get().is_none());
 /// ```
-pub struct Ref<T: ?Sized + Referent> {
+// No `Referent` bound on the struct itself: the impls carry it, and a
+// missing derive is then reported once (at the constructor), not twice.
+pub struct Ref<T: ?Sized> {
     /// The weak reference object.
     node: Handle,
     /// How this handle reaches the referent; `None` in the ref handed to a
@@ -102,9 +104,12 @@ impl<T: ?Sized + Referent> Ref<T> {
     where
         F: FnOnce(&Ref<T>) + Send + 'static,
     {
-        Self::register(obj, Kind::Callback, move |node| {
-            callback(&Ref { node, weak: None });
-        })
+        Self::register(
+            obj,
+            Callback(move |node| {
+                callback(&Ref { node, weak: None });
+            }),
+        )
     }
 
     /// A weak reference whose `hook` runs at clearing time, when `obj` dies:
@@ -133,10 +138,13 @@ impl<T: ?Sized + Referent> Ref<T> {
     where
         F: FnOnce() + Send + 'static,
     {
-        Self::register(obj, Kind::Hook, move |node| {
-            drop(node);
-            hook();
-        })
+        Self::register(
+            obj,
+            Hook(move |node| {
+                drop(node);
+                hook();
+            }),
+        )
     }
 
     /// The shared callback-less proxy's weak reference object (for
@@ -160,16 +168,16 @@ impl<T: ?Sized + Referent> Ref<T> {
     where
         F: FnOnce(Ref<T>) + Send + 'static,
     {
-        Self::register(obj, Kind::Callback, move |node| {
-            callback(Ref { node, weak: None });
-        })
+        Self::register(
+            obj,
+            Callback(move |node| {
+                callback(Ref { node, weak: None });
+            }),
+        )
     }
 
-    fn register<P>(obj: &Arc<T>, kind: Kind, payload: P) -> Ref<T>
-    where
-        P: FnOnce(Handle) + Send + 'static,
-    {
-        let node = obj.weakref_header().attach().register(kind, payload);
+    fn register<P: Payload>(obj: &Arc<T>, payload: P) -> Ref<T> {
+        let node = obj.weakref_header().attach().register(payload);
         Ref {
             node,
             weak: Some(Arc::downgrade(obj)),
@@ -244,7 +252,9 @@ impl<T: ?Sized + Referent> Ref<T> {
     #[must_use]
     #[inline]
     pub fn is_alive(&self) -> bool {
-        self.weak.as_ref().is_some_and(|weak| weak.strong_count() > 0)
+        self.weak
+            .as_ref()
+            .is_some_and(|weak| weak.strong_count() > 0)
     }
 
     /// Python's `is`: whether two handles are the same weak reference object.
@@ -280,6 +290,14 @@ impl<T: ?Sized + Referent> Ref<T> {
         this.weak
             .as_ref()
             .map_or(core::ptr::null(), |weak| weak.as_ptr().cast())
+    }
+
+    /// The address of the weak reference object (for `Debug` output of
+    /// wrappers such as proxies; not part of the public API).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn __object_ptr(this: &Ref<T>) -> *const () {
+        this.node.ptr().as_ptr().cast_const().cast()
     }
 
     /// Python's `hash(r)`: the referent's hash by

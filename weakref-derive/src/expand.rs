@@ -196,7 +196,7 @@ fn header_field<'a>(
 }
 
 /// The error for an enum or a union, spanned on `enum Name` or `union Name`.
-fn not_a_struct(keyword: impl ToTokens, ident: &Ident) -> syn::Error {
+fn not_a_struct(keyword: &impl ToTokens, ident: &Ident) -> syn::Error {
     syn::Error::new_spanned(
         quote!(#keyword #ident),
         "`#[derive(Referent)]` only supports structs: put a `weakref::Header` \

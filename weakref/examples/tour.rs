@@ -32,7 +32,10 @@ fn references() {
         Ref::ptr_eq(&r, &Ref::new(&a))
     );
     drop(a);
-    println!("after del a: ref(a)() = {:?}, {r:?}", r.get().map(|n| n.name.clone()));
+    println!(
+        "after del a: ref(a)() = {:?}, {r:?}",
+        r.get().map(|n| n.name.clone())
+    );
 }
 
 fn callbacks() {
@@ -43,7 +46,9 @@ fn callbacks() {
     for i in 1..=3 {
         let log = Arc::clone(&log);
         let r = Ref::with_callback(&b, move |r: &Ref<Node>| {
-            log.lock().unwrap().push(format!("callback {i} (ref dead: {})", !r.is_alive()));
+            log.lock()
+                .unwrap()
+                .push(format!("callback {i} (ref dead: {})", !r.is_alive()));
         });
         // Dropping the only handle before the object dies cancels the callback.
         if i != 2 {

@@ -47,17 +47,20 @@
 //!   compile time for callable types) are the two proxy types; [`AnyProxy`]
 //!   is either (`ProxyTypes`). Proxies are never hashable. [`Function`] is a
 //!   weakly referenceable closure.
-//! - [`WeakValueDictionary`]: a hash map holding its values weakly; an
-//!   entry disappears the moment its value dies, on any thread.
+//! - [`WeakValueDictionary`], [`WeakKeyDictionary`]: hash maps holding
+//!   their values or keys weakly; an entry disappears the moment its object
+//!   dies, on any thread.
 #![forbid(unsafe_code)]
 
+#[doc(inline)]
+pub use weakref_collections::{WeakKeyDictionary, WeakValueDictionary};
+#[doc(inline)]
+pub use weakref_core::__private::Referent;
 #[doc(inline)]
 pub use weakref_core::{
     Callable, CallableKind, Header, PlainKind, ProxyKind, Ref, ReferenceError, ReferenceType,
     UnraisableHook, UnraisableInfo, getweakrefcount, getweakrefs, set_unraisable_hook,
 };
-#[doc(inline)]
-pub use weakref_core::__private::Referent;
 /// `#[derive(Referent)]`: makes a struct weakly referenceable (see the
 /// [`Referent`](trait@Referent) trait).
 ///
@@ -77,8 +80,6 @@ pub use weakref_proxy::{
     AnyProxy, CallableProxy, CallableProxyType, Function, Proxy, ProxyOf, ProxyType, SelectProxy,
     is_proxy, proxy, proxy_with_callback,
 };
-#[doc(inline)]
-pub use weakref_collections::WeakValueDictionary;
 
 /// What `#[derive(Referent)]` expands to refers to; not public API.
 #[doc(hidden)]
