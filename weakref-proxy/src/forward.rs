@@ -370,15 +370,16 @@ macro_rules! forward_proxy {
         /// never fails, and never keeps the referent alive.
         impl<T: ?Sized + Referent> fmt::Debug for $Ty<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                // The weak reference's own Debug has the format and addresses
-                // Python's proxy repr wants, under the name `weakref`.
-                let repr = format!("{:?}", self.weak);
-                match repr.strip_prefix("<weakref") {
-                    Some(rest) => {
-                        f.write_str("<weakproxy")?;
-                        f.write_str(rest)
-                    }
-                    None => f.write_str(&repr),
+                let object = Ref::__object_ptr(&self.weak);
+                if self.weak.is_alive() {
+                    write!(
+                        f,
+                        "<weakproxy at {object:p}; to '{}' at {:p}>",
+                        ::core::any::type_name::<T>(),
+                        Ref::as_ptr(&self.weak),
+                    )
+                } else {
+                    write!(f, "<weakproxy at {object:p}; dead>")
                 }
             }
         }
