@@ -86,3 +86,8 @@ pub use weakref_proxy::{
 pub mod __private {
     pub use weakref_core::__private::*;
 }
+
+/// The README's example, compiled and run as a doc test.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
