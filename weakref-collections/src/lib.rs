@@ -1,11 +1,11 @@
 //! Python's weak collections for `Arc`-shared objects:
-//! [`WeakValueDictionary`], `WeakKeyDictionary` and `WeakSet`. An entry
+//! [`WeakValueDictionary`], [`WeakKeyDictionary`] and `WeakSet`. An entry
 //! disappears the moment its weakly held object dies — on any thread, also
 //! inside a callback — as in Python, not at the next rehash.
 //!
 //! ```
 //! use std::sync::Arc;
-//! use weakref_collections::WeakValueDictionary;
+//! use weakref_collections::{WeakKeyDictionary, WeakValueDictionary};
 //! use weakref_core::{Header, Referent};
 //!
 //! #[derive(Referent, PartialEq, Eq, Hash, Debug)]
@@ -15,10 +15,13 @@
 //!
 //! let mut by_name = WeakValueDictionary::new();
 //! by_name.insert(node.name.clone(), &node);
+//! let mut notes = WeakKeyDictionary::new();
+//! notes.insert(&node, "first node");
 //!
 //! assert!(Arc::ptr_eq(&by_name.get("a").unwrap(), &node));
-//! drop(node); // the last strong reference: the entry is gone at once
-//! assert!(by_name.is_empty());
+//! assert_eq!(notes[&*node], "first node");
+//! drop(node); // the last strong reference: both entries are gone at once
+//! assert!(by_name.is_empty() && notes.is_empty());
 //! ```
 //!
 //! # How an entry dies
@@ -85,3 +88,7 @@ pub mod weak_value_dictionary;
 
 #[doc(inline)]
 pub use crate::weak_value_dictionary::WeakValueDictionary;
+pub mod weak_key_dictionary;
+
+#[doc(inline)]
+pub use crate::weak_key_dictionary::WeakKeyDictionary;

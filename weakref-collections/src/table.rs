@@ -96,7 +96,6 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
     }
 
     /// Every entry, dead ones included, after collecting the dead.
-    #[allow(dead_code)] // used by WeakKeyDictionary, next commit
     pub(crate) fn iter_mut(&mut self) -> hash_table::IterMut<'_, Entry<W, D>> {
         self.collect();
         self.entries.iter_mut()
@@ -110,7 +109,6 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
         self.entries.find(hash, eq)
     }
 
-    #[allow(dead_code)] // used by WeakKeyDictionary, next commit
     pub(crate) fn find_mut(
         &mut self,
         hash: u64,
@@ -121,7 +119,6 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
 
     /// The entry `eq` finds, or a new one for `obj` with `data()`; `true` if
     /// it is new.
-    #[allow(dead_code)] // used by WeakKeyDictionary, next commit
     pub(crate) fn find_or_insert(
         &mut self,
         hash: u64,

@@ -1,0 +1,550 @@
+//! `WeakKeyDictionary`: CPython's `MappingTestCase` cases for weak-keyed
+//! dictionaries (Lib/test/test_weakref.py), plus cascades, re-entrancy and
+//! the death bookkeeping. Threaded cases live in `dictionary_threads.rs`.
+
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use weakref::{Header, Ref, Referent, WeakKeyDictionary, getweakrefcount};
+
+#[derive(Referent, Debug, PartialEq, Eq, Hash)]
+struct Object {
+    arg: u32,
+    header: Header,
+}
+
+fn object(arg: u32) -> Arc<Object> {
+    Arc::new(Object {
+        arg,
+        header: Header::new(),
+    })
+}
+
+const COUNT: u32 = 10;
+
+/// CPython's `make_weak_keyed_dict`: `dict[o] = o.arg` for COUNT objects.
+fn make_weak_keyed_dict() -> (WeakKeyDictionary<Object, u32>, Vec<Arc<Object>>) {
+    let objects: Vec<_> = (0..COUNT).map(object).collect();
+    let mut dict = WeakKeyDictionary::new();
+    for o in &objects {
+        dict.insert(o, o.arg);
+    }
+    (dict, objects)
+}
+
+fn sorted(mut v: Vec<u32>) -> Vec<u32> {
+    v.sort_unstable();
+    v
+}
+
+// test_weak_keys
+#[test]
+fn weak_keys() {
+    let (mut dict, mut objects) = make_weak_keyed_dict();
+    for o in &objects {
+        assert_eq!(getweakrefcount(o), 1, "wrong number of weak references");
+        assert_eq!(dict[o], o.arg);
+    }
+    let items1 = sorted(dict.iter().map(|(k, v)| k.arg * 100 + v).collect());
+    let copy = dict.clone();
+    let items2 = sorted(copy.iter().map(|(k, v)| k.arg * 100 + v).collect());
+    assert_eq!(
+        items1, items2,
+        "cloning of weak-keyed dictionary did not work"
+    );
+    drop(copy);
+    assert_eq!(dict.len(), COUNT as usize);
+    objects.remove(0);
+    assert_eq!(
+        dict.len(),
+        COUNT as usize - 1,
+        "deleting object did not cause dictionary update"
+    );
+    drop(objects);
+    assert_eq!(
+        dict.len(),
+        0,
+        "deleting the keys did not clear the dictionary"
+    );
+    let o = object(42);
+    dict.insert(&o, 7);
+    assert!(dict.contains_key(&o));
+    assert!(!dict.contains_key(&object(34)));
+}
+
+// test_weak_keyed_iters (check_iters)
+#[test]
+fn weak_keyed_iters() {
+    let (mut dict, objects) = make_weak_keyed_dict();
+    let all = (0..COUNT).collect::<Vec<_>>();
+    assert_eq!(
+        sorted(
+            dict.iter()
+                .map(|(k, v)| {
+                    assert_eq!(k.arg, *v);
+                    *v
+                })
+                .collect()
+        ),
+        all
+    );
+    assert_eq!(
+        sorted((&dict).into_iter().map(|(k, _)| k.arg).collect()),
+        all
+    );
+    assert_eq!(sorted(dict.keys().map(|k| k.arg).collect()), all);
+    assert_eq!(sorted(dict.values().copied().collect()), all);
+    // keyrefs
+    let refs = dict.keyrefs();
+    assert_eq!(refs.len(), objects.len());
+    let mut objects2: Vec<_> = objects.clone();
+    for wr in &refs {
+        let ob = wr.get().unwrap();
+        assert!(dict.contains_key(&ob));
+        assert_eq!(ob.arg, dict[&ob]);
+        objects2.retain(|o| !Arc::ptr_eq(o, &ob));
+    }
+    assert!(objects2.is_empty());
+    // mutable iteration
+    for (k, v) in &mut dict {
+        *v += k.arg;
+    }
+    dict.values_mut().for_each(|v| *v += 1);
+    assert!(objects.iter().all(|o| dict[o] == 2 * o.arg + 1));
+}
+
+// test_weak_keys_destroy_while_iterating
+#[test]
+fn weak_keys_destroy_while_iterating() {
+    for which in 0..3 {
+        let (dict, objects) = make_weak_keyed_dict();
+        let holder = Mutex::new(objects);
+        let yielded = match which {
+            0 => {
+                let mut it = dict.iter();
+                drop(it.next().unwrap());
+                holder.lock().unwrap().pop();
+                1 + it.count()
+            }
+            1 => {
+                let mut it = dict.keys();
+                drop(it.next().unwrap());
+                holder.lock().unwrap().pop();
+                1 + it.count()
+            }
+            _ => {
+                let mut it = dict.values();
+                it.next().unwrap();
+                holder.lock().unwrap().pop();
+                1 + it.count()
+            }
+        };
+        let n = COUNT as usize;
+        assert!(yielded == n || yielded == n - 1, "yielded {yielded}");
+        assert_eq!(dict.len(), n - 1);
+        let mut it = dict.keys();
+        drop(it.next().unwrap());
+        holder.lock().unwrap().clear();
+        assert_eq!(it.count(), 0);
+        assert_eq!(dict.len(), 0);
+    }
+}
+
+// test_make_weak_keyed_dict_from_dict
+#[test]
+fn make_weak_keyed_dict_from_pairs() {
+    let o = object(3);
+    let dict: WeakKeyDictionary<Object, u32> = [(&o, 364)].into_iter().collect();
+    assert_eq!(dict[&o], 364);
+    let dict: WeakKeyDictionary<Object, u32> = [(o.clone(), 365)].into_iter().collect();
+    assert_eq!(dict[&o], 365);
+}
+
+// test_make_weak_keyed_dict_from_weak_keyed_dict
+#[test]
+fn make_weak_keyed_dict_from_weak_keyed_dict() {
+    let o = object(3);
+    let mut dict = WeakKeyDictionary::new();
+    dict.insert(&o, 364);
+    let dict2: WeakKeyDictionary<Object, u32> = dict.iter().map(|(k, v)| (k, *v)).collect();
+    assert_eq!(dict2[&o], 364);
+    assert!(dict2 == dict);
+}
+
+// test_weak_keyed_dict_popitem
+#[test]
+fn weak_keyed_dict_popitem() {
+    let (key1, key2) = (object(1), object(2));
+    let mut dict = WeakKeyDictionary::new();
+    dict.insert(&key1, "value1");
+    dict.insert(&key2, "value2");
+    assert_eq!(dict.len(), 2);
+    let (k, v) = dict.popitem().unwrap();
+    assert_eq!(dict.len(), 1);
+    if Arc::ptr_eq(&k, &key1) {
+        assert_eq!(v, "value1");
+    } else {
+        assert_eq!(v, "value2");
+    }
+    dict.popitem().unwrap();
+    assert_eq!(dict.len(), 0);
+    assert!(dict.popitem().is_none());
+}
+
+// test_weak_keyed_dict_setdefault (check_setdefault)
+#[test]
+fn weak_keyed_dict_setdefault() {
+    let key = object(1);
+    let mut d = WeakKeyDictionary::new();
+    assert_eq!(*d.setdefault(&key, "value1"), "value1");
+    assert!(d.contains_key(&key));
+    assert_eq!(d.get(&key), Some(&"value1"));
+    assert_eq!(*d.setdefault(&key, "value2"), "value1");
+    assert_eq!(d[&key], "value1");
+    // An equal key finds the stored one.
+    assert_eq!(*d.setdefault(&object(1), "value3"), "value1");
+    assert_eq!(d.len(), 1);
+}
+
+// test_weak_keyed_dict_update (check_update)
+#[test]
+fn weak_keyed_dict_update() {
+    let keys: Vec<_> = (1..=3).map(object).collect();
+    let mut d = WeakKeyDictionary::new();
+    d.extend(keys.iter().map(|k| (k, k.arg)));
+    for k in &keys {
+        assert_eq!(d[k], k.arg);
+    }
+    d.extend([(keys[0].clone(), 10), (object(9), 9)]);
+    assert_eq!(d[&keys[0]], 10);
+    assert_eq!(d.len(), 3); // the temporary key died at once
+}
+
+// test_weak_keyed_delitem
+#[test]
+fn weak_keyed_delitem() {
+    let (o1, o2) = (object(1), object(2));
+    let mut d = WeakKeyDictionary::new();
+    d.insert(&o1, "something");
+    d.insert(&o2, "something");
+    assert_eq!(d.len(), 2);
+    assert_eq!(d.remove(&o1), Some("something"));
+    assert_eq!(d.len(), 1);
+    let keys: Vec<_> = d.keys().collect();
+    assert_eq!(keys.len(), 1);
+    assert!(Arc::ptr_eq(&keys[0], &o2));
+}
+
+// test_weak_keyed_bad_delitem
+#[test]
+fn weak_keyed_bad_delitem() {
+    let mut d: WeakKeyDictionary<Object, u32> = WeakKeyDictionary::new();
+    let o = object(1);
+    // An object not in the dictionary.
+    assert_eq!(d.remove(&o), None);
+    assert_eq!(d.remove_entry(&o), None);
+    assert!(d.get_mut(&o).is_none());
+}
+
+#[test]
+#[should_panic(expected = "key not found")]
+fn index_of_a_missing_key_panics() {
+    let d: WeakKeyDictionary<Object, u32> = WeakKeyDictionary::new();
+    let _ = d[&object(1)];
+}
+
+/// CPython's `C` of test_weak_keyed_cascading_deletes: when `MUTATE` is on,
+/// its `Eq` drops the last strong reference to the last key in `OBJS`.
+#[derive(Referent)]
+struct Cascading {
+    value: u32,
+    header: Header,
+}
+
+static MUTATE: AtomicBool = AtomicBool::new(false);
+static OBJS: Mutex<Vec<Arc<Cascading>>> = Mutex::new(Vec::new());
+
+impl PartialEq for Cascading {
+    fn eq(&self, other: &Cascading) -> bool {
+        if MUTATE.load(Ordering::SeqCst) {
+            let last = OBJS.lock().unwrap().pop();
+            drop(last); // outside the lock: this kills a key of the dictionary
+        }
+        self.value == other.value
+    }
+}
+impl Eq for Cascading {}
+impl Hash for Cascading {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
+    }
+}
+
+fn cascading(value: u32) -> Arc<Cascading> {
+    Arc::new(Cascading {
+        value,
+        header: Header::new(),
+    })
+}
+
+// test_weak_keyed_cascading_deletes: a key's `Eq` drops the last strong
+// reference to another key in the middle of `remove`.
+#[test]
+fn weak_keyed_cascading_deletes() {
+    let mut d = WeakKeyDictionary::new();
+    let objs: Vec<_> = (0..4).map(cascading).collect();
+    for o in &objs {
+        d.insert(o, o.value);
+    }
+    // The dictionary's key order, reversed, as CPython does; then these are
+    // the only strong references to the keys.
+    let mut order: Vec<_> = d.keys().collect();
+    order.reverse();
+    drop(objs);
+    *OBJS.lock().unwrap() = order;
+    MUTATE.store(true, Ordering::SeqCst);
+    let mut count = 0;
+    loop {
+        let o = {
+            let mut objs = OBJS.lock().unwrap();
+            if objs.is_empty() {
+                break;
+            }
+            objs.remove(0)
+        };
+        count += 1;
+        // An equal probe, so the lookup compares with `Eq` (the stored key
+        // itself would be found by address).
+        let probe = cascading(o.value);
+        assert_eq!(d.remove(&probe), Some(o.value));
+    }
+    MUTATE.store(false, Ordering::SeqCst);
+    assert_eq!(d.len(), 0);
+    assert_eq!(count, 2);
+}
+
+/// A value that owns the last strong reference to another key.
+struct Holds(#[allow(dead_code)] Option<Arc<Object>>, Arc<AtomicUsize>);
+
+impl Drop for Holds {
+    fn drop(&mut self) {
+        self.1.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// `n` keys; the value of key i holds key i + 1. Returns key 0 and the
+/// dictionary.
+fn chain(n: u32, drops: &Arc<AtomicUsize>) -> (Arc<Object>, WeakKeyDictionary<Object, Holds>) {
+    let mut d = WeakKeyDictionary::with_capacity(n as usize);
+    let first = object(0);
+    let mut key = first.clone();
+    for i in 1..=n {
+        let next = (i < n).then(|| object(i));
+        d.insert(&key, Holds(next.clone(), drops.clone()));
+        match next {
+            Some(next) => key = next,
+            None => break,
+        }
+    }
+    (first, d)
+}
+
+#[test]
+fn values_holding_keys_cascade_on_remove() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (first, mut d) = chain(100, &drops);
+    assert_eq!(d.len(), 100);
+    let value = d.remove(&first).unwrap();
+    assert_eq!(d.len(), 99);
+    drop(value); // kills key 1: its entry is dead, its value not yet dropped
+    assert_eq!(d.len(), 98);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    d.insert(&first, Holds(None, drops.clone())); // collects the whole chain
+    assert_eq!(drops.load(Ordering::SeqCst), 100);
+    assert_eq!(d.len(), 1);
+}
+
+#[test]
+fn values_holding_keys_cascade_on_clear_and_death() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (first, mut d) = chain(100, &drops);
+    d.clear();
+    assert_eq!(drops.load(Ordering::SeqCst), 100);
+    assert!(d.is_empty());
+    drop(first);
+
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (first, mut d) = chain(100, &drops);
+    drop(first);
+    assert_eq!(d.len(), 99); // key 0 died; the rest are held by values
+    d.retain(|_, _| true);
+    assert_eq!(drops.load(Ordering::SeqCst), 100);
+    assert!(d.is_empty());
+}
+
+// Dropping a dictionary of N entries whose values hold the keys of the next
+// entries runs in bounded stack.
+#[test]
+fn dropping_a_long_chain_runs_in_bounded_stack() {
+    let n = if cfg!(miri) { 1_000 } else { 1_000_000 };
+    let drops = Arc::new(AtomicUsize::new(0));
+    let d2 = drops.clone();
+    std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(move || {
+            let (first, d) = chain(n, &d2);
+            drop(first);
+            drop(d);
+            let (first, mut d) = chain(n, &d2);
+            drop(first);
+            d.clear(); // collects the chain iteratively
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 2 * n as usize);
+}
+
+// Re-entrancy: a value's `Drop` kills another entry during insert/remove.
+#[test]
+fn value_drop_kills_another_entry_during_insert_and_remove() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (a, b) = (object(1), object(2));
+    let mut d = WeakKeyDictionary::new();
+    d.insert(&a, Holds(Some(b.clone()), drops.clone()));
+    d.insert(&b, Holds(None, drops.clone()));
+    drop(b); // now only a's value holds b
+    // Replacing a's value returns the old one; dropping it kills b.
+    let old = d.insert(&a, Holds(None, drops.clone()));
+    drop(old);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d.remove(&a).map(|_| ()), Some(()));
+    assert!(d.is_empty());
+    assert_eq!(drops.load(Ordering::SeqCst), 3);
+}
+
+// A callback (`Ref::with_callback` on a key) touches another dictionary.
+#[test]
+fn key_callback_touching_another_dictionary() {
+    let other = Arc::new(Mutex::new(WeakKeyDictionary::<Object, u32>::new()));
+    let k = object(1);
+    let mut d = WeakKeyDictionary::new();
+    d.insert(&k, 1);
+    other.lock().unwrap().insert(&k, 2);
+    let o = other.clone();
+    let seen = Arc::new(Mutex::new(None));
+    let s = seen.clone();
+    let _r = Ref::with_callback(&k, move |_| {
+        let mut o = o.lock().unwrap();
+        let fresh = object(9);
+        o.insert(&fresh, 9);
+        *s.lock().unwrap() = Some(o.len());
+    });
+    drop(k);
+    assert_eq!(*seen.lock().unwrap(), Some(1)); // the dead key was gone already
+    assert!(d.is_empty());
+    assert!(other.lock().unwrap().is_empty());
+}
+
+#[test]
+fn keys_compare_by_value_and_the_stored_key_stays() {
+    let (a, a2) = (object(1), object(1));
+    let mut d = WeakKeyDictionary::new();
+    d.insert(&a, "a");
+    assert_eq!(d.insert(&a2, "a2"), Some("a"));
+    assert_eq!(d.len(), 1);
+    assert_eq!(getweakrefcount(&a), 1);
+    assert_eq!(getweakrefcount(&a2), 0);
+    assert_eq!(d[&a2], "a2");
+    drop(a); // the stored key dies: the entry goes, though `a2` is equal
+    assert!(d.is_empty());
+    assert!(!d.contains_key(&a2));
+    d.insert(&a2, "again");
+    assert_eq!(d.len(), 1);
+}
+
+#[test]
+fn getweakrefcount_counts_one_per_dictionary() {
+    let k = object(1);
+    let mut ds: Vec<WeakKeyDictionary<Object, ()>> = Vec::new();
+    for i in 0..4 {
+        let mut d = WeakKeyDictionary::new();
+        d.insert(&k, ());
+        d.insert(&k, ()); // same key: still one weak reference
+        ds.push(d);
+        assert_eq!(getweakrefcount(&k), i + 1);
+    }
+    ds[0].remove(&k);
+    assert_eq!(getweakrefcount(&k), 3);
+    drop(ds);
+    assert_eq!(getweakrefcount(&k), 0);
+}
+
+// repr tests, as Debug.
+#[test]
+fn debug_shows_the_live_entries() {
+    let (a, b) = (object(1), object(2));
+    let mut d = WeakKeyDictionary::new();
+    d.insert(&a, "one");
+    d.insert(&b, "two");
+    drop(b);
+    let shown = format!("{d:?}");
+    assert!(shown.starts_with("{Object { arg: 1"), "{shown}");
+    assert!(shown.ends_with(": \"one\"}"), "{shown}");
+}
+
+#[test]
+fn equality_is_over_live_entries() {
+    let (a, b) = (object(1), object(2));
+    let mut d1 = WeakKeyDictionary::new();
+    d1.insert(&a, 1);
+    let mut d2 = WeakKeyDictionary::new();
+    d2.insert(&object(1), 1); // dies at once
+    assert!(d1 != d2);
+    d2.insert(&a, 1);
+    d1.insert(&b, 2);
+    assert!(d1 != d2);
+    drop(b);
+    assert!(d1 == d2);
+}
+
+#[test]
+fn unsized_keys() {
+    trait Named: Referent + Send + Sync {
+        fn name(&self) -> &str;
+    }
+    impl PartialEq for dyn Named {
+        fn eq(&self, other: &dyn Named) -> bool {
+            self.name() == other.name()
+        }
+    }
+    impl Eq for dyn Named {}
+    impl Hash for dyn Named {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.name().hash(state);
+        }
+    }
+    #[derive(Referent)]
+    struct Person(&'static str, Header);
+    impl Named for Person {
+        fn name(&self) -> &str {
+            self.0
+        }
+    }
+    let p: Arc<dyn Named> = Arc::new(Person("ann", Header::new()));
+    let mut d: WeakKeyDictionary<dyn Named, u32> = WeakKeyDictionary::new();
+    d.insert(&p, 30);
+    assert_eq!(d[&*p], 30);
+    let same: Arc<dyn Named> = Arc::new(Person("ann", Header::new()));
+    assert_eq!(d.get(&*same), Some(&30));
+    drop(p);
+    assert!(d.is_empty());
+}
+
+#[test]
+fn send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<WeakKeyDictionary<Object, String>>();
+    check::<<&WeakKeyDictionary<Object, String> as IntoIterator>::IntoIter>();
+}
