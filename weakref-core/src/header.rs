@@ -24,6 +24,11 @@ use crate::sync::{AtomicPtr, Ordering};
 /// equal, and hashing one writes nothing, so a struct holding one can still
 /// derive `Clone`, `PartialEq`, `Eq`, `PartialOrd`, `Ord`, `Hash`.
 ///
+/// Clippy's `mutable_key_type` lint flags such a struct as a `HashMap` key
+/// (the header has interior mutability); it is a false positive, since the
+/// header takes no part in `Hash` or `Eq`: allow the lint, or list the type
+/// under `ignore-interior-mutability` in `clippy.toml`.
+///
 /// ```
 /// use std::sync::Arc;
 /// use weakref_core::{getweakrefcount, Header, Ref, Referent};
