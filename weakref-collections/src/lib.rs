@@ -1,5 +1,5 @@
 //! Python's weak collections for `Arc`-shared objects:
-//! [`WeakValueDictionary`], [`WeakKeyDictionary`] and `WeakSet`. An entry
+//! [`WeakValueDictionary`], [`WeakKeyDictionary`] and [`WeakSet`]. An entry
 //! disappears the moment its weakly held object dies — on any thread, also
 //! inside a callback — as in Python, not at the next rehash.
 //!
@@ -84,11 +84,13 @@
 
 mod deaths;
 mod table;
+pub mod weak_key_dictionary;
+pub mod weak_set;
 pub mod weak_value_dictionary;
 
 #[doc(inline)]
-pub use crate::weak_value_dictionary::WeakValueDictionary;
-pub mod weak_key_dictionary;
-
-#[doc(inline)]
 pub use crate::weak_key_dictionary::WeakKeyDictionary;
+#[doc(inline)]
+pub use crate::weak_set::WeakSet;
+#[doc(inline)]
+pub use crate::weak_value_dictionary::WeakValueDictionary;

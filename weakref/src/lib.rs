@@ -47,13 +47,13 @@
 //!   compile time for callable types) are the two proxy types; [`AnyProxy`]
 //!   is either (`ProxyTypes`). Proxies are never hashable. [`Function`] is a
 //!   weakly referenceable closure.
-//! - [`WeakValueDictionary`], [`WeakKeyDictionary`]: hash maps holding
-//!   their values or keys weakly; an entry disappears the moment its object
-//!   dies, on any thread.
+//! - [`WeakValueDictionary`], [`WeakKeyDictionary`], [`WeakSet`]: hash maps
+//!   holding their values or keys weakly, and a set holding its elements
+//!   weakly; an entry disappears the moment its object dies, on any thread.
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
-pub use weakref_collections::{WeakKeyDictionary, WeakValueDictionary};
+pub use weakref_collections::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
 #[doc(inline)]
