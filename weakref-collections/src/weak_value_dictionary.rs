@@ -764,6 +764,30 @@ where
     }
 }
 
+/// Python's `WeakValueDictionary(pairs)` from borrowed values.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use weakref_collections::WeakValueDictionary;
+/// # use weakref_core::{Header, Referent};
+/// # #[derive(Referent)] struct Obj { header: Header }
+/// let a = Arc::new(Obj { header: Header::new() });
+/// let d: WeakValueDictionary<_, _> = [(1, &a)].into_iter().collect();
+/// assert!(d.contains_key(&1));
+/// ```
+impl<'a, K, V, S> FromIterator<(K, &'a Arc<V>)> for WeakValueDictionary<K, V, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Referent + 'a,
+    S: BuildHasher + Default,
+{
+    fn from_iter<I: IntoIterator<Item = (K, &'a Arc<V>)>>(iter: I) -> Self {
+        let mut d = Self::default();
+        d.extend(iter);
+        d
+    }
+}
+
 /// `for (key, value) in &d`: the live entries.
 ///
 /// ```
