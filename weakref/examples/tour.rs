@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use weakref::{Function, Proxy, proxy, proxy_with_callback};
 use weakref::{Header, Ref, ReferenceError, Referent, getweakrefcount, getweakrefs};
+use weakref::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
 
 /// A weakly referenceable object: a `Header` field and the derive.
 #[derive(Referent, Debug, PartialEq, Eq, Hash)]
@@ -156,9 +157,56 @@ fn proxies() {
     );
 }
 
+fn dictionaries() {
+    println!("== weak dictionaries ==");
+    // A cache: values live as long as someone uses them, then drop out.
+    let mut cache: WeakValueDictionary<String, Node> = WeakValueDictionary::new();
+    let mut loads = 0;
+    let mut load = |cache: &mut WeakValueDictionary<String, Node>, name: &str| {
+        cache.get_or_insert_with(name.to_owned(), || {
+            loads += 1;
+            node(name)
+        })
+    };
+    let f1 = load(&mut cache, "f");
+    let f2 = load(&mut cache, "f");
+    println!(
+        "cache: same object both times: {}, len = {}",
+        Arc::ptr_eq(&f1, &f2),
+        cache.len()
+    );
+    drop((f1, f2));
+    println!(
+        "cache after the last user dropped it: len = {}",
+        cache.len()
+    );
+    let _f3 = load(&mut cache, "f");
+    println!("loaded {loads} times (once more after it died)");
+
+    // A side table: data attached to objects owned elsewhere.
+    let (g, h) = (node("g"), node("h"));
+    let mut notes = WeakKeyDictionary::new();
+    notes.insert(&g, "first");
+    notes.insert(&h, "second");
+    println!(
+        "notes[g] = {:?}; getweakrefcount(g) = {}",
+        notes[&g],
+        getweakrefcount(&g)
+    );
+    drop(g);
+    println!("after del g: len = {}, {notes:?}", notes.len());
+
+    let mut set = WeakSet::new();
+    set.insert(&h);
+    println!("WeakSet with h: {} element(s)", set.len());
+    drop(h);
+    println!("after del h: {} element(s), notes: {notes:?}", set.len());
+}
+
 fn main() {
     references();
     callbacks();
     introspection();
     proxies();
+    dictionaries();
 }
