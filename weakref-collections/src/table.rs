@@ -187,6 +187,17 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
         Some(self.release(entry))
     }
 
+    /// Removes the entry `eq` finds, giving back only its data (no upgrade).
+    pub(crate) fn remove_data(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&Entry<W, D>) -> bool,
+    ) -> Option<D> {
+        let (entry, _) = self.entries.find_entry(hash, eq).ok()?.remove();
+        self.hooks.disarm(entry.weak, entry.hash, entry.id);
+        Some(entry.data)
+    }
+
     /// Disarms a removed entry: its referent if alive, and its data.
     fn release(&self, entry: Entry<W, D>) -> (Option<Arc<W>>, D) {
         let obj = entry.weak.get();
