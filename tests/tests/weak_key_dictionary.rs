@@ -548,3 +548,23 @@ fn send_and_sync() {
     check::<WeakKeyDictionary<Object, String>>();
     check::<<&WeakKeyDictionary<Object, String> as IntoIterator>::IntoIter>();
 }
+
+// DESIGN 9b: a key moved out of its `Arc` is dead at once for lookups and
+// iteration; its entry is dropped when the moved value is dropped.
+#[test]
+fn key_moved_out_of_its_arc() {
+    let (a, b) = (object(1), object(2));
+    let mut d = WeakKeyDictionary::new();
+    d.insert(&a, "a");
+    d.insert(&b, "b");
+    let moved = Arc::try_unwrap(a).unwrap();
+    assert!(!d.contains_key(&moved));
+    assert!(d.get(&object(1)).is_none());
+    assert_eq!(d.iter().count(), 1);
+    assert_eq!(d.keyrefs().len(), 1);
+    drop(moved);
+    assert_eq!(d.len(), 1);
+    d.insert(&b, "b2");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[&b], "b2");
+}

@@ -558,3 +558,23 @@ fn send_and_sync() {
     check::<WeakValueDictionary<String, Object>>();
     check::<<&WeakValueDictionary<String, Object> as IntoIterator>::IntoIter>();
 }
+
+// DESIGN 9b: a value moved out of its `Arc` is dead at once for lookups and
+// iteration; its entry is dropped when the moved value is dropped.
+#[test]
+fn value_moved_out_of_its_arc() {
+    let (a, b) = (object(1), object(2));
+    let mut d = WeakValueDictionary::new();
+    d.insert(1, &a);
+    d.insert(2, &b);
+    let moved = Arc::try_unwrap(a).unwrap();
+    assert!(!d.contains_key(&1));
+    assert!(d.get(&1).is_none());
+    assert_eq!(d.iter().count(), 1);
+    assert_eq!(d.valuerefs().len(), 1);
+    assert_eq!(moved.arg, 1);
+    drop(moved);
+    assert_eq!(d.len(), 1);
+    assert!(d.remove(&1).is_none());
+    assert_eq!(d.len(), 1);
+}

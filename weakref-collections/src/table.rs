@@ -232,10 +232,14 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
                 None => false,
             })
             .collect();
-        let garbage: Vec<(Option<Arc<W>>, D)> = removed
+        let garbage: Vec<D> = removed
             .into_iter()
-            .map(|entry| self.release(entry))
+            .map(|entry| {
+                self.hooks.disarm(entry.weak, entry.hash, entry.id);
+                entry.data
+            })
             .collect();
+        // User code (the strong sides' `Drop`): after the table work.
         drop(garbage);
         self.collect();
     }
