@@ -568,3 +568,31 @@ fn key_moved_out_of_its_arc() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[&b], "b2");
 }
+
+// DESIGN 13: inside callbacks, the dictionary already excludes a dead key —
+// the key's own callback, and a death set off inside another callback.
+#[test]
+fn len_is_exact_inside_callbacks() {
+    let d = Arc::new(Mutex::new(WeakKeyDictionary::<Object, u32>::new()));
+    let (a, b) = (object(1), object(2));
+    d.lock().unwrap().insert(&a, 1);
+    d.lock().unwrap().insert(&b, 2);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    // a's own callback sees a gone.
+    let (d1, s1) = (d.clone(), seen.clone());
+    let _ra = Ref::with_callback(&a, move |_| {
+        s1.lock().unwrap().push(d1.lock().unwrap().len());
+    });
+    // c's callback kills b (its last strong reference) and looks at once.
+    let c = object(3);
+    let holder = Arc::new(Mutex::new(Some(b)));
+    let (d2, s2, h) = (d.clone(), seen.clone(), holder.clone());
+    let _rc = Ref::with_callback(&c, move |_| {
+        drop(h.lock().unwrap().take());
+        s2.lock().unwrap().push(d2.lock().unwrap().len());
+    });
+    drop(a);
+    drop(c);
+    assert_eq!(*seen.lock().unwrap(), [1, 0]);
+    assert!(d.lock().unwrap().is_empty());
+}
