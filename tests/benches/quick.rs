@@ -1,0 +1,347 @@
+//! The quick benchmark: every row of the performance table, ours against its
+//! anchors (std, `weak-table`, CPython 3.11) measured in the same run, in well
+//! under two minutes. One line per row with both figures and the ratio.
+//!
+//! `cargo bench -p weakref-tests --bench quick` (add `-- --no-python` to skip
+//! CPython). The criterion benches beside each crate give the detailed view.
+#![allow(missing_docs)]
+// a benchmark binary, no public API
+// `Key` holds a `Header` (interior mutability) but its `Hash`/`Eq` ignore it.
+#![allow(clippy::mutable_key_type)]
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::process::Command;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use weak_table::{WeakKeyHashMap, WeakValueHashMap};
+use weakref::{Header, Ref, Referent, WeakKeyDictionary, WeakValueDictionary};
+
+#[derive(Referent, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    id: u64,
+    header: Header,
+}
+
+fn key(id: u64) -> Arc<Key> {
+    Arc::new(Key {
+        id,
+        header: Header::new(),
+    })
+}
+
+/// Consumes a result (`drop` would warn on `Copy` results).
+fn sink<T>(value: T) {
+    drop(value);
+}
+
+/// Median ns per call of `f` over several timed batches.
+fn ns(mut f: impl FnMut()) -> f64 {
+    let mut batch = 1_u64;
+    loop {
+        let t = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        if t.elapsed() > Duration::from_millis(20) {
+            break;
+        }
+        batch *= 2;
+    }
+    let mut samples: Vec<f64> = (0..15)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / batch as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// Median ns per call of `run` on inputs made by `setup` (not timed).
+fn ns_batched<I>(mut setup: impl FnMut() -> I, mut run: impl FnMut(I)) -> f64 {
+    const BATCH: usize = 2_000;
+    let mut samples: Vec<f64> = (0..15)
+        .map(|_| {
+            let inputs: Vec<I> = (0..BATCH).map(|_| setup()).collect();
+            let t = Instant::now();
+            for input in inputs {
+                run(input);
+            }
+            t.elapsed().as_nanos() as f64 / BATCH as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+struct Table {
+    python: HashMap<String, f64>,
+}
+
+impl Table {
+    fn row(&self, name: &str, target: &str, ours: f64, anchors: &[(&str, f64)]) {
+        let mut line = format!("{name:<28} ours {ours:>9.2} ns");
+        for (anchor, t) in anchors {
+            line += &format!(" | {anchor} {t:>9.2} ns = {:>5.2}x", ours / t);
+        }
+        if let Some(py) = self.python.get(name) {
+            line += &format!(" | cpython {py:>8.2} ns ({:>5.1}x faster)", py / ours);
+        }
+        println!("{line}   [target: {target}]");
+    }
+}
+
+fn cpython() -> HashMap<String, f64> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../bench/cpython_weakref.py");
+    let Ok(out) = Command::new("python3").arg(script).arg("--quick").output() else {
+        eprintln!("python3 not found: no CPython column");
+        return HashMap::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once(": ")?;
+            Some((name.to_owned(), value.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+fn refs(t: &Table) {
+    let o = key(1);
+    let weak: Weak<Key> = Arc::downgrade(&o);
+    let r = Ref::new(&o);
+    let upgrade = ns(|| sink(black_box(&weak).upgrade()));
+    t.row(
+        "ref_get_alive",
+        "<= 1.1x std",
+        ns(|| sink(black_box(&r).get())),
+        &[("std Weak::upgrade", upgrade)],
+    );
+    let downgrade = ns(|| drop(Arc::downgrade(black_box(&o))));
+    t.row(
+        "ref_new_shared",
+        "<= 3x std",
+        ns(|| drop(Ref::new(black_box(&o)))),
+        &[("std Arc::downgrade", downgrade)],
+    );
+    t.row(
+        "ref_with_callback_and_drop",
+        "report",
+        ns(|| drop(Ref::with_callback(black_box(&o), |_| ()))),
+        &[("std Arc::downgrade", downgrade)],
+    );
+    drop(o);
+    let upgrade = ns(|| sink(black_box(&weak).upgrade()));
+    t.row(
+        "ref_get_dead",
+        "<= 1.1x std",
+        ns(|| sink(black_box(&r).get())),
+        &[("std Weak::upgrade", upgrade)],
+    );
+
+    let plain = ns_batched(|| key(0), drop);
+    for n in [0, 1, 16] {
+        let ours = ns_batched(
+            || {
+                let o = key(0);
+                let refs: Vec<_> = (0..n).map(|_| Ref::with_callback(&o, |_| ())).collect();
+                (o, refs)
+            },
+            |(o, refs)| {
+                drop(o);
+                black_box(refs);
+            },
+        );
+        t.row(
+            &format!("death_with_{n}_callback_refs"),
+            "report, linear",
+            ours,
+            &[("std Arc drop", plain)],
+        );
+    }
+}
+
+fn dictionaries(t: &Table, sizes: &[u64]) {
+    for &size in sizes {
+        let keys: Vec<_> = (0..size).map(key).collect();
+        let ours: WeakKeyDictionary<Key, u64> =
+            keys.iter().map(|k| (Arc::clone(k), k.id)).collect();
+        let mut wt: WeakKeyHashMap<Weak<Key>, u64> = WeakKeyHashMap::new();
+        let mut std_map: HashMap<Arc<Key>, u64> = HashMap::new();
+        for k in &keys {
+            wt.insert(Arc::clone(k), k.id);
+            std_map.insert(Arc::clone(k), k.id);
+        }
+        let probe = &*keys[7 % keys.len()];
+        t.row(
+            &format!("wkd_get_{size}"),
+            "<= 1.5x weak-table",
+            ns(|| sink(black_box(ours.get(black_box(probe))))),
+            &[
+                (
+                    "weak-table",
+                    ns(|| sink(black_box(wt.get(black_box(probe))))),
+                ),
+                (
+                    "HashMap<Arc<K>,V>",
+                    ns(|| sink(black_box(std_map.get(black_box(probe))))),
+                ),
+            ],
+        );
+
+        let ours: WeakValueDictionary<u64, Key> =
+            keys.iter().map(|k| (k.id, Arc::clone(k))).collect();
+        let mut wt: WeakValueHashMap<u64, Weak<Key>> = WeakValueHashMap::new();
+        let mut std_map: HashMap<u64, Arc<Key>> = HashMap::new();
+        for k in &keys {
+            wt.insert(k.id, Arc::clone(k));
+            std_map.insert(k.id, Arc::clone(k));
+        }
+        let probe = 7 % size;
+        t.row(
+            &format!("wvd_get_{size}"),
+            "<= 1.5x weak-table",
+            ns(|| sink(black_box(ours.get(black_box(&probe))))),
+            &[
+                (
+                    "weak-table",
+                    ns(|| sink(black_box(wt.get(black_box(&probe))))),
+                ),
+                (
+                    "HashMap<K,Arc<V>>",
+                    ns(|| sink(black_box(std_map.get(black_box(&probe)).cloned()))),
+                ),
+            ],
+        );
+    }
+
+    let keys: Vec<_> = (0..1_000).map(key).collect();
+    let extra = key(u64::MAX);
+    let mut ours: WeakKeyDictionary<Key, u64> =
+        keys.iter().map(|k| (Arc::clone(k), k.id)).collect();
+    let mut wt: WeakKeyHashMap<Weak<Key>, u64> =
+        keys.iter().map(|k| (Arc::clone(k), k.id)).collect();
+    let mut std_map: HashMap<Arc<Key>, u64> = keys.iter().map(|k| (Arc::clone(k), k.id)).collect();
+    t.row(
+        "wkd_insert_remove",
+        "<= 2x weak-table",
+        ns(|| {
+            ours.insert(&extra, 1);
+            black_box(ours.remove(&extra));
+        }),
+        &[
+            (
+                "weak-table",
+                ns(|| {
+                    wt.insert(Arc::clone(&extra), 1);
+                    black_box(wt.remove(&*extra));
+                }),
+            ),
+            (
+                "HashMap<Arc<K>,V>",
+                ns(|| {
+                    std_map.insert(Arc::clone(&extra), 1);
+                    black_box(std_map.remove(&*extra));
+                }),
+            ),
+        ],
+    );
+
+    let mut ours: WeakValueDictionary<u64, Key> =
+        keys.iter().map(|k| (k.id, Arc::clone(k))).collect();
+    let mut wt: WeakValueHashMap<u64, Weak<Key>> =
+        keys.iter().map(|k| (k.id, Arc::clone(k))).collect();
+    let mut std_map: HashMap<u64, Arc<Key>> = keys.iter().map(|k| (k.id, Arc::clone(k))).collect();
+    t.row(
+        "wvd_insert_remove",
+        "<= 2x weak-table",
+        ns(|| {
+            ours.insert(u64::MAX, &extra);
+            black_box(ours.remove(&u64::MAX));
+        }),
+        &[
+            (
+                "weak-table",
+                ns(|| {
+                    wt.insert(u64::MAX, Arc::clone(&extra));
+                    black_box(wt.remove(&u64::MAX));
+                }),
+            ),
+            (
+                "HashMap<K,Arc<V>>",
+                ns(|| {
+                    std_map.insert(u64::MAX, Arc::clone(&extra));
+                    black_box(std_map.remove(&u64::MAX));
+                }),
+            ),
+        ],
+    );
+    t.row(
+        "wvd_get_or_insert",
+        "<= 1.5x weak-table",
+        ns(|| sink(black_box(ours.get_or_insert_with(7, || Arc::clone(&extra))))),
+        &[(
+            "weak-table get+insert",
+            ns(|| {
+                let v = wt.get(&7).unwrap_or_else(|| {
+                    wt.insert(7, Arc::clone(&extra));
+                    Arc::clone(&extra)
+                });
+                sink(black_box(v));
+            }),
+        )],
+    );
+
+    let mut half: Vec<_> = (0..10_000).map(key).collect();
+    let ours: WeakKeyDictionary<Key, u64> = half.iter().map(|k| (Arc::clone(k), k.id)).collect();
+    let wt: WeakKeyHashMap<Weak<Key>, u64> = half.iter().map(|k| (Arc::clone(k), k.id)).collect();
+    let mut i = 0;
+    half.retain(|_| {
+        i += 1;
+        i % 2 == 0
+    });
+    let probe = &*half[7];
+    t.row(
+        "wkd_half_dead_get",
+        "report",
+        ns(|| sink(black_box(ours.get(black_box(probe))))),
+        &[(
+            "weak-table (keeps dead entries)",
+            ns(|| sink(black_box(wt.get(black_box(probe))))),
+        )],
+    );
+    println!(
+        "{:<28} ours {} live of {} (dead ones dropped at the next &mut) | weak-table len() {}",
+        "wkd_half_dead_len",
+        ours.len(),
+        10_000,
+        wt.len()
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let full = args.iter().any(|a| a == "--full");
+    let python = if args.iter().any(|a| a == "--no-python") {
+        HashMap::new()
+    } else {
+        cpython()
+    };
+    let table = Table { python };
+    let started = Instant::now();
+    refs(&table);
+    dictionaries(
+        &table,
+        if full {
+            &[1_000, 1_000_000]
+        } else {
+            &[1_000, 100_000]
+        },
+    );
+    println!("quick bench done in {:.1?}", started.elapsed());
+}
