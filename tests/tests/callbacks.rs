@@ -1,0 +1,769 @@
+//! Callbacks: DESIGN semantics 2-5 (order, exactly once, own ref, clearing
+//! first; refs dropped first never fire; panics reported; no locks held,
+//! iterative, fixed at death, on the dropping thread), plus death hooks and
+//! `Ref::cancel`.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread::{self, ThreadId};
+
+use weakref::{Ref, getweakrefcount, getweakrefs};
+use weakref_tests::{
+    Counter, DropFlag, Obj, Unraisable, collect_unraisable, with_default_unraisable_hook,
+};
+
+type Log = Arc<Mutex<Vec<String>>>;
+type Threads = Arc<Mutex<Vec<ThreadId>>>;
+
+fn log() -> Log {
+    Arc::default()
+}
+
+fn push(log: &Log, entry: impl Into<String>) {
+    log.lock().unwrap().push(entry.into());
+}
+
+fn entries(log: &Log) -> Vec<String> {
+    log.lock().unwrap().clone()
+}
+
+/// A callback that logs `name`.
+fn logging(log: &Log, name: &str) -> impl FnOnce(&Ref<Obj>) + Send + 'static {
+    let (log, name) = (Arc::clone(log), name.to_owned());
+    move |_| push(&log, name)
+}
+
+// ---------------------------------------------------------------- semantics 2
+
+// Callbacks run most recently registered first (the 2.1 docs: "from the most
+// recently registered callback to the oldest").
+#[test]
+fn callbacks_run_newest_first() {
+    let log = log();
+    let o = Obj::new(1);
+    let refs: Vec<_> = (0..5)
+        .map(|i| Ref::with_callback(&o, logging(&log, &i.to_string())))
+        .collect();
+    let shared = Ref::new(&o);
+    drop(o);
+    assert_eq!(entries(&log), ["4", "3", "2", "1", "0"]);
+    assert!(!shared.is_alive() && refs.iter().all(|r| !r.is_alive()));
+}
+
+#[test]
+fn each_callback_runs_exactly_once() {
+    let counters: Vec<Counter> = (0..4).map(|_| Counter::new()).collect();
+    let o = Obj::new(1);
+    let refs: Vec<_> = counters
+        .iter()
+        .map(|c| Ref::with_callback(&o, c.callback()))
+        .collect();
+    // Clones are the same weak reference object: no extra calls.
+    let clones: Vec<_> = refs.iter().map(Ref::clone).collect();
+    drop(o);
+    assert!(counters.iter().all(|c| c.get() == 1));
+    drop((refs, clones));
+    assert!(counters.iter().all(|c| c.get() == 1));
+}
+
+#[test]
+fn each_callback_gets_its_own_weak_reference() {
+    type Received = Arc<Mutex<Vec<(usize, Ref<Obj>)>>>;
+    let received: Received = Arc::default();
+    let o = Obj::new(1);
+    let refs: Vec<_> = (0..3)
+        .map(|i| {
+            let sink = Arc::clone(&received);
+            Ref::with_callback(&o, move |r: &Ref<Obj>| {
+                sink.lock().unwrap().push((i, r.clone()))
+            })
+        })
+        .collect();
+    drop(o);
+    let received = received.lock().unwrap();
+    assert_eq!(received.len(), 3);
+    for (i, r) in received.iter() {
+        for (j, mine) in refs.iter().enumerate() {
+            assert_eq!(Ref::ptr_eq(r, mine), *i == j, "callback {i} got ref {j}?");
+        }
+        assert!(r.get().is_none() && !r.is_alive());
+    }
+}
+
+// All weak references of the object are cleared before the first callback
+// runs, the shared one included; the callback's own argument too.
+#[test]
+fn callbacks_see_every_other_ref_dead() {
+    let all: Arc<Mutex<Vec<Ref<Obj>>>> = Arc::default();
+    let alive_seen = Arc::new(AtomicUsize::new(0));
+    let calls = Counter::new();
+    let o = Obj::new(1);
+    for _ in 0..4 {
+        let (all2, alive_seen, calls) = (Arc::clone(&all), Arc::clone(&alive_seen), calls.clone());
+        let r = Ref::with_callback(&o, move |me: &Ref<Obj>| {
+            let alive = all2.lock().unwrap().iter().filter(|r| r.is_alive()).count();
+            alive_seen.fetch_add(alive + usize::from(me.is_alive()), Ordering::SeqCst);
+            calls.hit();
+        });
+        all.lock().unwrap().push(r);
+    }
+    all.lock().unwrap().push(Ref::new(&o));
+    drop(o);
+    assert_eq!(calls.get(), 4);
+    assert_eq!(alive_seen.load(Ordering::SeqCst), 0);
+    all.lock().unwrap().clear();
+}
+
+// ---------------------------------------------------------------- semantics 3
+
+// A weak reference whose every handle is dropped before its referent never
+// calls its callback, is no longer counted or listed, and its callback
+// closure is dropped at that moment.
+#[test]
+fn ref_dropped_before_referent_never_fires() {
+    let calls = Counter::new();
+    let dropped = DropFlag::new();
+    let o = Obj::new(1);
+    let keep = Ref::with_callback(&o, calls.callback());
+    let guard = dropped.guard();
+    let counter = calls.clone();
+    let gone = Ref::with_callback(&o, move |_| {
+        let _guard = &guard;
+        counter.hit();
+        panic!("a ref dropped before its referent fired");
+    });
+    let gone_clone = gone.clone();
+    assert_eq!(getweakrefcount(&o), 2);
+    drop(gone);
+    assert!(
+        !dropped.is_set(),
+        "a clone still holds the weak reference object"
+    );
+    assert_eq!(getweakrefcount(&o), 2);
+    drop(gone_clone);
+    assert!(
+        dropped.is_set(),
+        "the closure is dropped with the last handle"
+    );
+    assert_eq!(getweakrefcount(&o), 1);
+    let listed = getweakrefs(&o);
+    assert_eq!(listed.len(), 1);
+    assert!(Ref::ptr_eq(&listed[0], &keep));
+    drop(listed);
+    let ((), reports) = collect_unraisable(|| drop(o));
+    assert_eq!(reports, []);
+    assert_eq!(calls.get(), 1, "only the kept ref's callback ran");
+}
+
+// The closure of a callback that never ran is dropped with its ref also when
+// the referent is still alive long after, and other callbacks are unaffected.
+#[test]
+fn dropping_refs_in_any_order_keeps_the_rest() {
+    let log = log();
+    let o = Obj::new(1);
+    let mut refs: Vec<Option<Ref<Obj>>> = (0..6)
+        .map(|i| Some(Ref::with_callback(&o, logging(&log, &i.to_string()))))
+        .collect();
+    for i in [0, 3, 5] {
+        refs[i] = None;
+    }
+    assert_eq!(getweakrefcount(&o), 3);
+    drop(o);
+    assert_eq!(entries(&log), ["4", "2", "1"]);
+}
+
+// ---------------------------------------------------------------- semantics 4
+
+// A panicking callback is reported with its message, the remaining callbacks
+// still run, and the `drop` that triggered it returns normally.
+#[test]
+fn panicking_callback_is_reported_and_the_rest_still_run() {
+    let log = log();
+    let o = Obj::new(1);
+    let _first = Ref::with_callback(&o, logging(&log, "first"));
+    let _boom = Ref::with_callback(&o, |_| panic!("boom"));
+    let _third = Ref::with_callback(&o, logging(&log, "third"));
+    let ((), reports) = collect_unraisable(|| {
+        drop(o);
+        push(&log, "drop returned");
+    });
+    assert_eq!(entries(&log), ["third", "first", "drop returned"]);
+    assert_eq!(
+        reports,
+        [Unraisable {
+            message: "boom".into(),
+            context: "weakref callback".into()
+        }]
+    );
+}
+
+#[test]
+fn panic_messages_are_reported_whatever_the_payload() {
+    let o = Obj::new(1);
+    let _a = Ref::with_callback(&o, |_| std::panic::panic_any(42_u8));
+    let _b = Ref::with_callback(&o, |_| panic!("formatted {}", 7));
+    let _c = Ref::with_callback(&o, |_| panic!("static"));
+    let ((), reports) = collect_unraisable(|| drop(o));
+    let messages: Vec<_> = reports.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["static", "formatted 7", "<non-string panic payload>"]
+    );
+}
+
+// Every callback of a batch panics: all are reported, none propagates.
+#[test]
+fn every_callback_panicking_is_still_contained() {
+    let o = Obj::new(1);
+    let _refs: Vec<_> = (0..3)
+        .map(|i| Ref::with_callback(&o, move |_| panic!("boom {i}")))
+        .collect();
+    let ((), reports) = collect_unraisable(|| drop(o));
+    let messages: Vec<_> = reports.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(messages, ["boom 2", "boom 1", "boom 0"]);
+}
+
+// A panic in a callback that runs deferred (a death inside another callback)
+// is reported too, and the outer callback continues.
+#[test]
+fn panicking_nested_callback_is_reported() {
+    let log = log();
+    let outer = Obj::new(1);
+    let inner = Obj::new(2);
+    let _inner_ref = Ref::with_callback(&inner, |_| panic!("inner boom"));
+    let log2 = Arc::clone(&log);
+    let holder = Mutex::new(Some(inner));
+    let _outer_ref = Ref::with_callback(&outer, move |_| {
+        drop(holder.lock().unwrap().take());
+        push(&log2, "outer finished");
+    });
+    let ((), reports) = collect_unraisable(|| drop(outer));
+    assert_eq!(entries(&log), ["outer finished"]);
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].message, "inner boom");
+}
+
+// The default hook prints to stderr and must not panic: run a panicking
+// callback under it on a child thread, which must join normally.
+#[test]
+fn default_hook_does_not_panic() {
+    let calls = Counter::new();
+    let calls2 = calls.clone();
+    with_default_unraisable_hook(|| {
+        thread::spawn(move || {
+            let o = Obj::new(1);
+            let _after = Ref::with_callback(&o, calls2.callback());
+            let _boom = Ref::with_callback(&o, |_| panic!("reported on stderr"));
+            drop(o);
+        })
+        .join()
+        .expect("a callback panic never unwinds out of drop");
+    });
+    assert_eq!(calls.get(), 1);
+}
+
+/// Set in the child process of `default_hook_prints_exception_ignored`.
+const CHILD_ENV: &str = "WEAKREF_TESTS_DEFAULT_HOOK_CHILD";
+
+// Not a test of its own: the body of the child process below (does nothing
+// unless that process runs it).
+#[test]
+fn default_hook_child_process_body() {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        return;
+    }
+    weakref::set_unraisable_hook(None);
+    let o = Obj::new(1);
+    let _boom = Ref::with_callback(&o, |_| panic!("child boom"));
+    drop(o);
+    eprintln!("child: drop returned");
+}
+
+// The default report is Python's "Exception ignored in ..." line on stderr,
+// with the panic message: run the test binary again, alone, to see it.
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn default_hook_prints_exception_ignored() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "default_hook_child_process_body",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed: {stderr}");
+    assert!(
+        stderr.contains("Exception ignored in weakref callback: child boom"),
+        "stderr: {stderr}"
+    );
+    assert!(stderr.contains("child: drop returned"), "stderr: {stderr}");
+}
+
+// ---------------------------------------------------------------- semantics 5
+
+// A callback may create and drop refs to other objects, count them, and
+// drop other objects, whose callbacks then run after the current batch; all
+// without deadlock. Clearing of the other object is immediate.
+#[test]
+fn callbacks_can_use_weakrefs_and_kill_other_objects() {
+    let log = log();
+    let a = Obj::new(1);
+    let b = Obj::new(2);
+    let c = Obj::new(3);
+    let b_ref = Ref::with_callback(&b, logging(&log, "b"));
+    let _a_old = Ref::with_callback(&a, logging(&log, "a old"));
+    let (log2, c2, b_ref2) = (Arc::clone(&log), Arc::clone(&c), b_ref.clone());
+    let b_holder = Mutex::new(Some(b));
+    let _a_new = Ref::with_callback(&a, move |_| {
+        // Make and drop weak references to a live object.
+        let shared = Ref::new(&c2);
+        let temp = Ref::with_callback(&c2, |_| unreachable!("dropped before c"));
+        assert_eq!(getweakrefcount(&c2), 2);
+        assert_eq!(getweakrefs(&c2).len(), 2);
+        drop((shared, temp));
+        assert_eq!(getweakrefcount(&c2), 0);
+        // Kill another object: cleared now, its callback queued.
+        drop(b_holder.lock().unwrap().take());
+        assert!(!b_ref2.is_alive(), "clearing is not deferred");
+        push(&log2, "a new");
+    });
+    drop(a);
+    assert_eq!(entries(&log), ["a new", "a old", "b"]);
+    assert_eq!(getweakrefcount(&c), 0);
+    assert!(!b_ref.is_alive());
+}
+
+// A callback may make a weak reference (with a callback) to another object
+// and kill that object itself: the new callback runs after the batch.
+#[test]
+fn callback_registering_on_an_object_it_then_kills() {
+    let log = log();
+    let a = Obj::new(1);
+    let log2 = Arc::clone(&log);
+    let _r = Ref::with_callback(&a, move |_| {
+        let other = Obj::new(2);
+        let r = Ref::with_callback(&other, logging(&log2, "other"));
+        drop(other);
+        assert!(!r.is_alive());
+        push(&log2, "a");
+        drop(r); // claimed at the death: dropping the handle cancels nothing
+    });
+    drop(a);
+    assert_eq!(entries(&log), ["a", "other"]);
+}
+
+/// The stack size of the threads that run long chains of deaths.
+const SMALL_STACK: usize = 256 * 1024;
+
+/// Kills a fresh object whose callback kills the next one, `remaining` times.
+fn chain_link(remaining: usize, deaths: Arc<AtomicUsize>) {
+    deaths.fetch_add(1, Ordering::Relaxed);
+    if remaining == 0 {
+        return;
+    }
+    let next = Obj::new(0);
+    let d = Arc::clone(&deaths);
+    let r = Ref::with_callback(&next, move |_| chain_link(remaining - 1, d));
+    drop(next); // dies inside the current callback: queued, not recursed into
+    drop(r);
+}
+
+// A chain of 1,000,000 deaths, each triggered by the previous callback, runs
+// on a 256 KiB stack: deaths inside callbacks are iterative.
+#[test]
+fn million_chained_deaths_run_in_bounded_stack() {
+    const N: usize = if cfg!(miri) { 50 } else { 1_000_000 };
+    let deaths = Arc::new(AtomicUsize::new(0));
+    let d = Arc::clone(&deaths);
+    thread::Builder::new()
+        .stack_size(SMALL_STACK)
+        .spawn(move || {
+            let first = Obj::new(0);
+            let d2 = Arc::clone(&d);
+            let r = Ref::with_callback(&first, move |_| chain_link(N - 1, d2));
+            drop(first);
+            drop(r);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(deaths.load(Ordering::Relaxed), N);
+}
+
+// The same with the whole chain built first: each object's callback owns the
+// next object (its only strong `Arc`) and the next object's callback ref.
+#[test]
+fn prebuilt_chain_of_deaths_runs_in_bounded_stack() {
+    const N: usize = if cfg!(miri) { 50 } else { 100_000 };
+    let calls = Counter::new();
+    let c = calls.clone();
+    thread::Builder::new()
+        .stack_size(SMALL_STACK)
+        .spawn(move || {
+            let mut next: Option<(Arc<Obj>, Ref<Obj>)> = None;
+            for _ in 0..N {
+                let o = Obj::new(0);
+                let c2 = c.clone();
+                let owned = next.take();
+                let r = Ref::with_callback(&o, move |_| {
+                    c2.hit();
+                    if let Some((obj, r)) = owned {
+                        drop(obj);
+                        drop(r);
+                    }
+                });
+                next = Some((o, r));
+            }
+            let (head, r) = next.unwrap();
+            drop(head);
+            drop(r);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(calls.get(), N);
+}
+
+// CPython test_multiple_selfref_callbacks' corollary: the set of callbacks is
+// fixed at death. The newest callback drops the last handle of the older
+// ref; the older callback still runs.
+#[test]
+fn callbacks_are_fixed_at_death() {
+    let log = log();
+    let o = Obj::new(1);
+    let older = Ref::with_callback(&o, logging(&log, "older"));
+    let slot = Arc::new(Mutex::new(Some(older)));
+    let (slot2, log2) = (Arc::clone(&slot), Arc::clone(&log));
+    let _newer = Ref::with_callback(&o, move |_| {
+        drop(slot2.lock().unwrap().take()); // the last user handle of `older`
+        push(&log2, "newer");
+    });
+    drop(o);
+    assert_eq!(entries(&log), ["newer", "older"]);
+    assert!(slot.lock().unwrap().is_none());
+}
+
+/// Records the thread each callback ran on.
+fn thread_recorder() -> (Threads, impl FnOnce(&Ref<Obj>) + Send + 'static) {
+    let threads: Threads = Arc::default();
+    let sink = Arc::clone(&threads);
+    (threads, move |_: &Ref<Obj>| {
+        sink.lock().unwrap().push(thread::current().id());
+    })
+}
+
+// Callbacks run on the thread that drops the last strong `Arc`.
+#[test]
+fn callbacks_run_on_the_thread_dropping_the_last_arc() {
+    let (threads, callback) = thread_recorder();
+    let o = Obj::new(1);
+    let r = Ref::with_callback(&o, callback);
+    let o2 = Arc::clone(&o);
+    let t = thread::spawn(move || {
+        drop(o2);
+        thread::current().id()
+    });
+    drop(o); // maybe the last, maybe not
+    let other = t.join().unwrap();
+    let ran_on = threads.lock().unwrap().clone();
+    assert_eq!(ran_on.len(), 1);
+    assert!(ran_on[0] == other || ran_on[0] == thread::current().id());
+    assert!(!r.is_alive());
+
+    // Deterministic: the other thread holds the last one.
+    let (threads, callback) = thread_recorder();
+    let o = Obj::new(2);
+    let _r = Ref::with_callback(&o, callback);
+    let t = thread::spawn(move || {
+        drop(o);
+        thread::current().id()
+    });
+    let other = t.join().unwrap();
+    assert_eq!(*threads.lock().unwrap(), [other]);
+}
+
+// ... also when that last `Arc` is a temporary taken by `get()` on another
+// thread while the owner dropped its own.
+#[test]
+fn callbacks_run_where_a_get_temporary_is_dropped() {
+    let (threads, callback) = thread_recorder();
+    let o = Obj::new(1);
+    let _cb = Ref::with_callback(&o, callback);
+    let r = Ref::new(&o);
+    let (got_tx, got_rx) = mpsc::channel();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let t = thread::spawn(move || {
+        let temp = r.get().expect("alive");
+        got_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+        drop(temp); // the last strong reference
+        assert!(!r.is_alive());
+        thread::current().id()
+    });
+    got_rx.recv().unwrap();
+    drop(o);
+    assert!(
+        threads.lock().unwrap().is_empty(),
+        "the temporary keeps it alive"
+    );
+    go_tx.send(()).unwrap();
+    let other = t.join().unwrap();
+    assert_eq!(*threads.lock().unwrap(), [other]);
+}
+
+/// Kills a throwaway object with a callback: makes this thread's callback
+/// queue (a thread-local of the library) exist.
+fn touch_callback_queue() {
+    let dummy = Obj::new(0);
+    let _r = Ref::with_callback(&dummy, |_| ());
+    drop(dummy);
+}
+
+// The last `Arc` may be dropped by a thread-local destructor at thread exit,
+// when this library's own thread-locals may already be gone: the callbacks
+// still run, once, on that thread, and deaths they cause too. Tried with the
+// library's queue made before and after the user's thread-local.
+#[test]
+fn callbacks_run_when_a_thread_local_drops_the_last_arc() {
+    use std::cell::RefCell;
+    thread_local! {
+        static HELD: RefCell<Vec<Arc<Obj>>> = const { RefCell::new(Vec::new()) };
+    }
+    for queue_first in [false, true] {
+        let log = log();
+        let first = Obj::new(1);
+        let second = Obj::new(2);
+        let _r2 = Ref::with_callback(&second, logging(&log, "second"));
+        let log2 = Arc::clone(&log);
+        let holder = Mutex::new(Some(second));
+        let _r1 = Ref::with_callback(&first, move |_| {
+            drop(holder.lock().unwrap().take());
+            push(&log2, "first");
+        });
+        let (threads, callback) = thread_recorder();
+        let _r3 = Ref::with_callback(&first, callback);
+        let t = thread::spawn(move || {
+            if queue_first {
+                touch_callback_queue();
+            }
+            HELD.with(|held| held.borrow_mut().push(first));
+            if !queue_first {
+                touch_callback_queue();
+            }
+            thread::current().id()
+        });
+        let id = t.join().unwrap();
+        assert_eq!(*threads.lock().unwrap(), [id]);
+        // Once the queue is gone, a death inside a callback runs its
+        // callbacks at once (nested) rather than after the batch.
+        let log = entries(&log);
+        assert!(
+            log == ["first", "second"] || log == ["second", "first"],
+            "{log:?}"
+        );
+    }
+}
+
+// Deaths on many threads at once each run their callbacks on their thread.
+#[test]
+fn concurrent_deaths_run_on_their_own_threads() {
+    const THREADS: usize = if cfg!(miri) { 2 } else { 8 };
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|i| {
+            let barrier = Arc::clone(&barrier);
+            let o = Obj::new(u32::try_from(i).unwrap());
+            let (threads, callback) = thread_recorder();
+            let r = Ref::with_callback(&o, callback);
+            let t = thread::spawn(move || {
+                barrier.wait();
+                drop(o);
+                thread::current().id()
+            });
+            (t, threads, r)
+        })
+        .collect();
+    for (t, threads, r) in handles {
+        let id = t.join().unwrap();
+        assert_eq!(*threads.lock().unwrap(), [id]);
+        assert!(!r.is_alive());
+    }
+}
+
+// ---------------------------------------------------------------- death hooks
+
+// A death hook runs before every user callback, whatever the registration
+// order.
+#[test]
+fn death_hook_runs_before_callbacks() {
+    let log = log();
+    let o = Obj::new(1);
+    let _older_cb = Ref::with_callback(&o, logging(&log, "older callback"));
+    let log2 = Arc::clone(&log);
+    let _hook = Ref::with_death_hook(&o, move || push(&log2, "hook"));
+    let _newer_cb = Ref::with_callback(&o, logging(&log, "newer callback"));
+    drop(o);
+    assert_eq!(entries(&log), ["hook", "newer callback", "older callback"]);
+}
+
+// A death inside a callback runs the dead object's hooks at once (they are
+// visible before the callback that killed it continues), while its user
+// callbacks are deferred until after the current batch.
+#[test]
+fn death_hook_is_not_deferred_inside_a_callback() {
+    let log = log();
+    let a = Obj::new(1);
+    let b = Obj::new(2);
+    let hooked = Arc::new(AtomicBool::new(false));
+    let (log2, hooked2) = (Arc::clone(&log), Arc::clone(&hooked));
+    let _b_cb = Ref::with_callback(&b, logging(&log, "b callback"));
+    let _b_hook = Ref::with_death_hook(&b, move || {
+        hooked2.store(true, Ordering::SeqCst);
+        push(&log2, "b hook");
+    });
+    let (log3, hooked3) = (Arc::clone(&log), Arc::clone(&hooked));
+    let b_holder = Mutex::new(Some(b));
+    let _a_cb = Ref::with_callback(&a, move |_| {
+        push(&log3, "a callback: dropping b");
+        drop(b_holder.lock().unwrap().take());
+        assert!(hooked3.load(Ordering::SeqCst), "hook ran inside the drop");
+        push(&log3, "a callback: b dropped");
+    });
+    drop(a);
+    assert_eq!(
+        entries(&log),
+        [
+            "a callback: dropping b",
+            "b hook",
+            "a callback: b dropped",
+            "b callback"
+        ]
+    );
+}
+
+#[test]
+fn panicking_death_hook_is_reported() {
+    let calls = Counter::new();
+    let o = Obj::new(1);
+    let _cb = Ref::with_callback(&o, calls.callback());
+    let _hook = Ref::with_death_hook(&o, || panic!("hook boom"));
+    let ((), reports) = collect_unraisable(|| drop(o));
+    assert_eq!(
+        reports,
+        [Unraisable {
+            message: "hook boom".into(),
+            context: "weakref death hook".into()
+        }]
+    );
+    assert_eq!(calls.get(), 1);
+}
+
+#[test]
+fn death_hook_dropped_first_never_runs() {
+    let dropped = DropFlag::new();
+    let guard = dropped.guard();
+    let o = Obj::new(1);
+    let hook = Ref::with_death_hook(&o, move || {
+        let _guard = &guard;
+        unreachable!("dropped before its referent");
+    });
+    assert_eq!(getweakrefcount(&o), 1);
+    drop(hook);
+    assert!(dropped.is_set());
+    assert_eq!(getweakrefcount(&o), 0);
+    let ((), reports) = collect_unraisable(|| drop(o));
+    assert_eq!(reports, []);
+}
+
+// ---------------------------------------------------------------- cancel
+
+#[test]
+fn cancel_before_death_disarms_the_callback() {
+    let log = log();
+    let o = Obj::new(1);
+    let _a = Ref::with_callback(&o, logging(&log, "a"));
+    let b = Ref::with_callback(&o, logging(&log, "b"));
+    let keep = b.clone();
+    assert!(b.cancel());
+    assert!(
+        keep.is_alive(),
+        "the other handles stay valid weak references"
+    );
+    assert!(Arc::ptr_eq(&keep.get().unwrap(), &o));
+    assert!(!keep.clone().cancel(), "already cancelled");
+    drop(o);
+    assert_eq!(entries(&log), ["a"]);
+    assert!(!keep.is_alive());
+}
+
+#[test]
+fn cancel_drops_the_closure_with_the_last_handle() {
+    let dropped = DropFlag::new();
+    let guard = dropped.guard();
+    let o = Obj::new(1);
+    let r = Ref::with_callback(&o, move |_| {
+        let _guard = &guard;
+        unreachable!("cancelled");
+    });
+    assert!(r.cancel());
+    assert!(dropped.is_set());
+    assert_eq!(getweakrefcount(&o), 0);
+}
+
+#[test]
+fn cancel_after_death_is_false() {
+    let calls = Counter::new();
+    let o = Obj::new(1);
+    let r = Ref::with_callback(&o, calls.callback());
+    drop(o);
+    assert_eq!(calls.get(), 1);
+    assert!(!r.cancel());
+}
+
+#[test]
+fn cancel_inside_a_sibling_callback_is_too_late() {
+    let log = log();
+    let o = Obj::new(1);
+    let older = Ref::with_callback(&o, logging(&log, "older"));
+    let slot = Mutex::new(Some(older));
+    let log2 = Arc::clone(&log);
+    let result = Arc::new(Mutex::new(None));
+    let result2 = Arc::clone(&result);
+    let _newer = Ref::with_callback(&o, move |_| {
+        let older = slot.lock().unwrap().take().unwrap();
+        *result2.lock().unwrap() = Some(older.cancel());
+        push(&log2, "newer");
+    });
+    drop(o);
+    assert_eq!(
+        *result.lock().unwrap(),
+        Some(false),
+        "the death claimed it first"
+    );
+    assert_eq!(entries(&log), ["newer", "older"]);
+}
+
+#[test]
+fn cancel_without_callback_is_false() {
+    let o = Obj::new(1);
+    let r = Ref::new(&o);
+    let keep = r.clone();
+    assert!(!r.cancel());
+    assert!(keep.is_alive());
+}
+
+#[test]
+fn cancel_death_hook() {
+    let o = Obj::new(1);
+    let hook = Ref::with_death_hook(&o, || unreachable!("cancelled"));
+    let keep = hook.clone();
+    assert!(hook.cancel());
+    let ((), reports) = collect_unraisable(|| drop(o));
+    assert_eq!(reports, []);
+    assert!(!keep.is_alive());
+}

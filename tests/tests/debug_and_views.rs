@@ -1,0 +1,223 @@
+//! `Debug` (DESIGN semantics 9, CPython's test_ref_repr) and views
+//! (semantics 9a): a weak reference object belongs to the object, not to the
+//! static type (`Circle` or `dyn Shape`) it was made through.
+
+use std::sync::{Arc, Mutex};
+
+use weakref::{Header, Ref, Referent, getweakrefcount, getweakrefs};
+use weakref_tests::Counter;
+
+trait Shape: Referent + Send + Sync {
+    fn area(&self) -> f64;
+}
+
+#[derive(Referent, Debug)]
+struct Circle {
+    radius: f64,
+    header: Header,
+}
+
+impl Shape for Circle {
+    fn area(&self) -> f64 {
+        3.0 * self.radius * self.radius
+    }
+}
+
+#[derive(Referent)]
+struct Square {
+    side: f64,
+    header: Header,
+}
+
+impl Shape for Square {
+    fn area(&self) -> f64 {
+        self.side * self.side
+    }
+}
+
+fn circle(radius: f64) -> Arc<Circle> {
+    Arc::new(Circle {
+        radius,
+        header: Header::new(),
+    })
+}
+
+/// `(weak reference object address, rest)` from `<weakref at ADDR; REST>`.
+fn parse<T: ?Sized + Referent>(r: &Ref<T>) -> (String, String) {
+    let text = format!("{r:?}");
+    let inner = text
+        .strip_prefix("<weakref at ")
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or_else(|| panic!("unexpected Debug output {text:?}"));
+    let (addr, rest) = inner.split_once("; ").expect("`; ` after the address");
+    (addr.to_owned(), rest.to_owned())
+}
+
+// ---------------------------------------------------------------- semantics 9
+
+#[test]
+fn debug_shows_type_and_address_alive_then_dead() {
+    let c = circle(1.0);
+    let r = Ref::new(&c);
+    let (addr, rest) = parse(&r);
+    assert_eq!(
+        rest,
+        format!(
+            "to '{}' at {:p}",
+            std::any::type_name::<Circle>(),
+            Arc::as_ptr(&c)
+        )
+    );
+    assert!(rest.contains("Circle"));
+    drop(c);
+    assert_eq!(parse(&r), (addr, "dead".to_owned()));
+}
+
+#[test]
+fn debug_of_a_dyn_ref_names_the_trait_object_type() {
+    let d: Arc<dyn Shape> = circle(1.0);
+    let r = Ref::new(&d);
+    let (_, rest) = parse(&r);
+    assert!(rest.starts_with(&format!("to '{}' at ", std::any::type_name::<dyn Shape>())));
+    assert!(rest.contains("Shape"), "{rest}");
+    assert!(
+        rest.ends_with(&format!("{:p}", Arc::as_ptr(&d).cast::<()>())),
+        "{rest}"
+    );
+    drop(d);
+    assert_eq!(parse(&r).1, "dead");
+}
+
+// The ref handed to a callback is the same weak reference object as the
+// user's (same address) and prints as dead.
+#[test]
+fn debug_of_the_callback_argument() {
+    let printed = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&printed);
+    let c = circle(1.0);
+    let r = Ref::with_callback(&c, move |me: &Ref<Circle>| {
+        assert!(Ref::as_ptr(me).is_null(), "no referent to point to");
+        *sink.lock().unwrap() = format!("{me:?}");
+    });
+    let (addr, _) = parse(&r);
+    drop(c);
+    assert_eq!(
+        *printed.lock().unwrap(),
+        format!("<weakref at {addr}; dead>")
+    );
+}
+
+// --------------------------------------------------------------- semantics 9a
+
+// `Ref::new(&c)` and `Ref::new(&(c as Arc<dyn Shape>))` are the same shared
+// weak reference object.
+#[test]
+fn shared_ref_is_shared_across_views() {
+    let c = circle(2.0);
+    let d: Arc<dyn Shape> = c.clone();
+    let rc = Ref::new(&c);
+    let rd = Ref::new(&d);
+    assert_eq!(getweakrefcount(&c), 1, "one object, one shared ref");
+    assert_eq!(getweakrefcount(&d), 1);
+    assert_eq!(parse(&rc).0, parse(&rd).0, "same weak reference object");
+    assert_eq!(Ref::as_ptr(&rc), Ref::as_ptr(&rd));
+    assert_eq!(Ref::as_ptr(&rc), Arc::as_ptr(&c).cast::<()>());
+    // Listed through the dyn view: the very object of both handles.
+    let listed = getweakrefs::<dyn Shape>(&d);
+    assert_eq!(listed.len(), 1);
+    assert!(Ref::ptr_eq(&listed[0], &rd));
+    // The ref made as `Circle` keeps the shared object alive for the dyn view.
+    drop(rd);
+    assert_eq!(getweakrefcount(&d), 1);
+    assert!(Ref::ptr_eq(&Ref::new(&d), &listed[0]));
+    drop((listed, rc));
+    assert_eq!(getweakrefcount(&d), 0);
+}
+
+// Count and list every weak reference of the object, whichever view made it,
+// in one order: shared ref first, then the others newest first.
+#[test]
+fn count_and_list_cover_every_view() {
+    let c = circle(1.0);
+    let d: Arc<dyn Shape> = c.clone();
+    let a = Ref::with_callback(&c, |_| ());
+    let b = Ref::<dyn Shape>::with_callback(&d, |_| ());
+    let s = Ref::new(&c);
+    let e = Ref::<dyn Shape>::with_callback(&d, |_| ());
+    assert_eq!(getweakrefcount(&c), 4);
+    assert_eq!(getweakrefcount(&d), 4);
+    let as_dyn = getweakrefs::<dyn Shape>(&d);
+    let as_circle = getweakrefs::<Circle>(&c);
+    assert_eq!(as_dyn.len(), 4);
+    assert!(Ref::ptr_eq(&as_dyn[1], &e) && Ref::ptr_eq(&as_dyn[2], &b));
+    assert!(Ref::ptr_eq(&as_circle[0], &s) && Ref::ptr_eq(&as_circle[3], &a));
+    let addresses = |refs: &[Ref<Circle>]| refs.iter().map(|r| parse(r).0).collect::<Vec<_>>();
+    let dyn_addresses: Vec<_> = as_dyn.iter().map(|r| parse(r).0).collect();
+    assert_eq!(
+        addresses(&as_circle),
+        dyn_addresses,
+        "same objects, same order"
+    );
+    // Every listed ref works, through either view.
+    assert!(
+        as_dyn
+            .iter()
+            .all(|r| (r.get().unwrap().area() - 3.0).abs() < 1e-12)
+    );
+    assert!(as_circle.iter().all(|r| Arc::ptr_eq(&r.get().unwrap(), &c)));
+}
+
+#[test]
+fn dyn_ref_get_works() {
+    let shapes: Vec<Arc<dyn Shape>> = vec![
+        circle(1.0),
+        Arc::new(Square {
+            side: 2.0,
+            header: Header::new(),
+        }),
+    ];
+    let refs: Vec<Ref<dyn Shape>> = shapes.iter().map(Ref::new).collect();
+    let areas: Vec<f64> = refs.iter().map(|r| r.get().unwrap().area()).collect();
+    assert_eq!(areas, [3.0, 4.0]);
+    assert!(Arc::ptr_eq(&refs[1].get().unwrap(), &shapes[1]));
+    drop(shapes);
+    assert!(refs.iter().all(|r| r.get().is_none()));
+}
+
+// Callbacks made through the dyn view fire (with the dyn ref), in one order
+// with those made through the concrete type, when the last `Arc` of either
+// view goes.
+#[test]
+fn callbacks_through_the_dyn_view_fire() {
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let calls = Counter::new();
+    let c = circle(1.0);
+    let d: Arc<dyn Shape> = c.clone();
+    let log = |name: &'static str| {
+        let order = Arc::clone(&order);
+        move || order.lock().unwrap().push(name)
+    };
+    let (first, third) = (log("circle 1"), log("circle 3"));
+    let second = log("dyn 2");
+    let _r1 = Ref::with_callback(&c, move |_| first());
+    let received: Arc<Mutex<Option<Ref<dyn Shape>>>> = Arc::default();
+    let sink = Arc::clone(&received);
+    let r2 = Ref::<dyn Shape>::with_callback(&d, move |me: &Ref<dyn Shape>| {
+        *sink.lock().unwrap() = Some(me.clone());
+        second();
+    });
+    let _r3 = Ref::with_callback(&c, move |_| third());
+    let _counted = Ref::<dyn Shape>::with_callback(&d, calls.callback());
+    drop(c);
+    assert!(
+        order.lock().unwrap().is_empty(),
+        "the dyn view keeps it alive"
+    );
+    assert!(r2.is_alive());
+    drop(d);
+    assert_eq!(*order.lock().unwrap(), ["circle 3", "dyn 2", "circle 1"]);
+    assert_eq!(calls.get(), 1);
+    let got = received.lock().unwrap().take().unwrap();
+    assert!(Ref::ptr_eq(&got, &r2));
+    assert!(!r2.is_alive());
+}

@@ -1,0 +1,186 @@
+//! `getweakrefcount` and `getweakrefs`: DESIGN semantics 6 (CPython's
+//! test_getweakrefcount, test_getweakrefs, and the ordering of
+//! test_subclass_refs_dont_replace_standard_refs). Proxies are counted by
+//! the proxy tests; here the shared proxy's weak reference object stands in
+//! for one.
+
+use std::sync::Arc;
+
+use weakref::{Ref, getweakrefcount, getweakrefs};
+use weakref_tests::{Counter, Obj};
+
+fn same(listed: &[Ref<Obj>], expected: &[&Ref<Obj>]) -> bool {
+    listed.len() == expected.len() && listed.iter().zip(expected).all(|(a, b)| Ref::ptr_eq(a, b))
+}
+
+// A never referenced object has no list, and asking about it makes none.
+#[test]
+fn never_referenced_object_has_no_list() {
+    let o = Obj::new(1);
+    assert!(!o.header.is_referenced());
+    assert_eq!(getweakrefcount(&o), 0);
+    assert!(getweakrefs(&o).is_empty());
+    assert!(!o.header.is_referenced(), "introspection allocates nothing");
+    let r = Ref::new(&o);
+    assert!(o.header.is_referenced());
+    drop(r);
+}
+
+// CPython: test_getweakrefcount (refs part; the proxies are the proxy tests').
+#[test]
+fn getweakrefcount_counts_refs_and_callback_refs() {
+    let calls = Counter::new();
+    let o = Obj::new(1);
+    let ref1 = Ref::new(&o);
+    let ref2 = Ref::with_callback(&o, calls.callback());
+    assert_eq!(
+        getweakrefcount(&o),
+        2,
+        "got wrong number of weak reference objects"
+    );
+    // Handles of the same objects add nothing.
+    let more = (ref1.clone(), Ref::new(&o), ref2.clone());
+    assert_eq!(getweakrefcount(&o), 2);
+    drop(more);
+    let proxy = Ref::__shared_proxy(&o);
+    let ref3 = Ref::with_callback(&o, calls.callback());
+    assert_eq!(getweakrefcount(&o), 4);
+    drop((ref1, ref2, proxy, ref3));
+    assert_eq!(
+        getweakrefcount(&o),
+        0,
+        "weak reference objects not unlinked from referent when discarded"
+    );
+    drop(o);
+    assert_eq!(calls.get(), 0);
+}
+
+// CPython: test_getweakrefs. After deleting one of two refs the list is
+// exactly the survivor, whichever end it was; empty after both.
+#[test]
+fn getweakrefs_lists_survivors() {
+    let calls = Counter::new();
+    let o = Obj::new(1);
+    let ref1 = Ref::with_callback(&o, calls.callback());
+    let ref2 = Ref::with_callback(&o, calls.callback());
+    drop(ref1);
+    assert!(
+        same(&getweakrefs(&o), &[&ref2]),
+        "list of refs does not match"
+    );
+
+    let o = Obj::new(2);
+    let ref1 = Ref::with_callback(&o, calls.callback());
+    let ref2 = Ref::with_callback(&o, calls.callback());
+    drop(ref2);
+    assert!(
+        same(&getweakrefs(&o), &[&ref1]),
+        "list of refs does not match"
+    );
+    drop(ref1);
+    assert!(getweakrefs(&o).is_empty(), "list of refs not cleared");
+    drop(o);
+    assert_eq!(calls.get(), 0, "dropped refs never fire");
+}
+
+// The order: the shared ref, the shared proxy, then the others newest first
+// (the order their callbacks run), whatever the creation order.
+#[test]
+fn getweakrefs_order_shared_ref_then_proxy_then_newest_first() {
+    let o = Obj::new(1);
+    let c1 = Ref::with_callback(&o, |_| ());
+    let proxy = Ref::__shared_proxy(&o);
+    let c2 = Ref::with_callback(&o, |_| ());
+    let shared = Ref::new(&o);
+    let c3 = Ref::with_callback(&o, |_| ());
+    let listed = getweakrefs(&o);
+    assert!(same(&listed, &[&shared, &proxy, &c3, &c2, &c1]));
+    assert_eq!(getweakrefcount(&o), 5);
+    // Every listed ref reaches the object.
+    assert!(listed.iter().all(|r| Arc::ptr_eq(&r.get().unwrap(), &o)));
+}
+
+// CPython: test_subclass_refs_dont_replace_standard_refs. A ref made with a
+// callback first does not become the shared one; the shared ref is listed
+// first; a later callback ref goes after it.
+#[test]
+fn callback_refs_dont_replace_the_shared_ref() {
+    let o = Obj::new(42);
+    let r1 = Ref::with_callback(&o, |_| ());
+    let r2 = Ref::new(&o);
+    assert!(!Ref::ptr_eq(&r1, &r2));
+    assert!(same(&getweakrefs(&o), &[&r2, &r1]));
+    assert_eq!(getweakrefcount(&o), 2);
+    let r3 = Ref::with_callback(&o, |_| ());
+    assert_eq!(getweakrefcount(&o), 3);
+    let refs = getweakrefs(&o);
+    assert_eq!(refs.len(), 3);
+    assert!(Ref::ptr_eq(&r2, &refs[0]));
+    assert!(refs[1..].iter().any(|r| Ref::ptr_eq(r, &r1)));
+    assert!(refs[1..].iter().any(|r| Ref::ptr_eq(r, &r3)));
+    assert!(
+        same(&refs, &[&r2, &r3, &r1]),
+        "newest first after the shared ref"
+    );
+}
+
+// `getweakrefs` hands out handles: they keep their weak reference objects
+// (and the count) alive after the caller's own handles are gone, and
+// dropping them changes nothing else.
+#[test]
+fn listed_handles_are_real_handles() {
+    let calls = Counter::new();
+    let o = Obj::new(1);
+    let shared = Ref::new(&o);
+    let cb = Ref::with_callback(&o, calls.callback());
+    let listed = getweakrefs(&o);
+    assert_eq!(
+        getweakrefcount(&o),
+        2,
+        "listing does not add weak reference objects"
+    );
+    drop((shared, cb));
+    assert_eq!(getweakrefcount(&o), 2, "the listed handles keep them");
+    assert!(
+        Ref::ptr_eq(&listed[0], &Ref::new(&o)),
+        "still the shared ref"
+    );
+    drop(o);
+    assert_eq!(calls.get(), 1, "the listed callback ref fires");
+    assert!(listed.iter().all(|r| !r.is_alive()));
+}
+
+// The count drops as handles go, in any order, and a dead object's refs are
+// all dead (its count can no longer be asked).
+#[test]
+fn count_tracks_drops_then_death_clears_all() {
+    let o = Obj::new(1);
+    let mut refs: Vec<Option<Ref<Obj>>> = (0..5)
+        .map(|_| Some(Ref::with_callback(&o, |_| ())))
+        .collect();
+    let shared = Ref::new(&o);
+    assert_eq!(getweakrefcount(&o), 6);
+    for (n, i) in [3, 0, 4].into_iter().enumerate() {
+        refs[i] = None;
+        assert_eq!(getweakrefcount(&o), 5 - n);
+        assert_eq!(getweakrefs(&o).len(), 5 - n);
+    }
+    drop(o);
+    assert!(!shared.is_alive());
+    assert!(refs.iter().flatten().all(|r| !r.is_alive()));
+}
+
+// A listed handle may be the last handle of its weak reference object, and
+// free it. (Regression: `getweakrefs` once made these handles from a `&Node`,
+// whose provenance does not cover the node's allocation; Miri flagged the
+// free as undefined behaviour.)
+#[test]
+fn listed_handle_can_be_the_last_handle() {
+    let o = Obj::new(1);
+    let r = Ref::with_callback(&o, |_| ());
+    let listed = getweakrefs(&o);
+    drop(r);
+    assert_eq!(getweakrefcount(&o), 1);
+    drop(listed); // the last handle: frees the node
+    assert_eq!(getweakrefcount(&o), 0);
+}
