@@ -48,9 +48,10 @@
 //!   or weakly referenced again.
 //! - Reference cycles of `Arc`s are never collected (there is no cycle
 //!   collector); weak references are the tool to avoid them.
-//! - If a callback panics while its thread is already unwinding from another
-//!   panic, Rust aborts the process (a panic during unwinding); keep callbacks
-//!   that may run during unwinding panic-free.
+//! - A callback can run while its thread unwinds from another panic (the
+//!   object was dropped during unwinding): its own panic is caught and
+//!   reported like any other, and the outer panic goes on unchanged (CPython's
+//!   `test_callbacks_protected`).
 //!
 //! # Costs
 //! A [`Header`] is one word and allocates nothing until the object is first
