@@ -319,7 +319,7 @@ impl Handle {
 
     /// Cancels the payload: if the referent's death has not claimed the
     /// node yet, it never will. Returns whether this call cancelled it.
-    pub(crate) fn cancel(&self) -> bool {
+    pub(crate) fn cancel(self) -> bool {
         let node = self.node();
         if node.kind() == Kind::Shared {
             return false;
@@ -331,6 +331,13 @@ impl Handle {
         let links = node.links(&mut state);
         let cancelled = links.linked && !links.cancelled;
         links.cancelled = true;
+        // Give this handle up under the same lock: one lock for the usual
+        // "remove an entry" path instead of two.
+        let ptr = self.ptr();
+        core::mem::forget(self);
+        let after = give_up_locked(ptr, &mut state);
+        drop(state);
+        after.run();
         cancelled
     }
 
@@ -389,32 +396,70 @@ fn last_handle_dropped(node: NonNull<Node>) {
     // SAFETY: we still own a handle: a payload node is freed only after its
     // last handle, a shared node only with its list, which it keeps alive.
     let node_ref = unsafe { node.as_ref() };
-    let list = node_ref.list;
     // SAFETY: a payload node owns a count of its list until it is freed; a
     // shared node with a handle (ours) holds one through `holds_list`.
-    let list_ref = unsafe { list.as_ref() };
+    let list_ref = unsafe { node_ref.list.as_ref() };
     let mut state = crate::sync::lock(list_ref.state());
-    // AcqRel: Release as above; Acquire sees every other handle's uses
+    let after = give_up_locked(node, &mut state);
+    drop(state);
+    after.run();
+}
+
+/// Gives up one handle of `node` with its list's lock held (`state`); if it
+/// was the last, unlinks the node. What must follow once the lock is
+/// released (freeing the node, giving up a count of the list) is returned,
+/// not done here: the lock lives in the list, which that may free.
+fn give_up_locked(node: NonNull<Node>, state: &mut State) -> AfterUnlock {
+    // SAFETY: the caller owns a handle (given up below), so the node is alive.
+    let node_ref = unsafe { node.as_ref() };
+    // AcqRel: Release as in `drop`; Acquire sees every other handle's uses
     // before the unlink. A lock-free `try_acquire` may have taken a handle
-    // since we read 1, and then we are not the last.
+    // since the caller read 1, and then we are not the last.
     if node_ref.handles.fetch_sub(1, Ordering::AcqRel) != 1 {
-        return;
+        return AfterUnlock::Nothing;
     }
     state.unlink(node_ref);
-    let shared = node_ref.kind() == Kind::Shared;
-    let release = !shared || core::mem::replace(&mut node_ref.links(&mut state).holds_list, false);
-    drop(state);
-    if !shared {
-        // SAFETY: a payload node with no handles (payload nodes never gain
-        // handles from zero), unlinked now or by the referent's death (which
-        // then did not claim it): nothing can reach it any more. A payload
-        // that never ran is dropped here, outside the list lock: user code.
-        unsafe { free_node(node) };
+    if node_ref.kind() == Kind::Shared {
+        if core::mem::replace(&mut node_ref.links(state).holds_list, false) {
+            return AfterUnlock::Release {
+                free: None,
+                list: node_ref.list,
+            };
+        }
+        return AfterUnlock::Nothing;
     }
-    if release {
-        // SAFETY: the freed payload node's count of the list, or the shared
-        // node's `holds_list` count, given up exactly once, here.
-        unsafe { List::release(list) };
+    AfterUnlock::Release {
+        free: Some(node),
+        list: node_ref.list,
+    }
+}
+
+/// What the last handle of a node does after its list's lock is released.
+#[must_use]
+enum AfterUnlock {
+    Nothing,
+    /// Free the (payload) node, if any, then give up one count of the list.
+    Release {
+        free: Option<NonNull<Node>>,
+        list: NonNull<List>,
+    },
+}
+
+impl AfterUnlock {
+    fn run(self) {
+        if let AfterUnlock::Release { free, list } = self {
+            if let Some(node) = free {
+                // SAFETY: a payload node with no handles (payload nodes never
+                // gain handles from zero), unlinked by `give_up_locked` or by
+                // the referent's death (which then did not claim it): nothing
+                // can reach it any more. A payload that never ran is dropped
+                // here, outside the list lock, since it is user code.
+                unsafe { free_node(node) };
+            }
+            // SAFETY: the freed payload node's count of the list, or the
+            // shared node's `holds_list` count, given up exactly once, here.
+            unsafe { List::release(list) };
+        }
     }
 }
 
