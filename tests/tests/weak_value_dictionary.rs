@@ -469,7 +469,7 @@ fn cascade_of_deaths_finishes_in_one_mut_operation() {
             self.id.hash(state);
         }
     }
-    const N: u32 = 1000;
+    const N: u32 = if cfg!(miri) { 50 } else { 1000 };
     let values: Vec<_> = (0..N).map(object).collect();
     let mut d = WeakValueDictionary::new();
     for (i, v) in values.iter().enumerate() {
