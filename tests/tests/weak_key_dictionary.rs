@@ -596,3 +596,53 @@ fn len_is_exact_inside_callbacks() {
     assert_eq!(*seen.lock().unwrap(), [1, 0]);
     assert!(d.lock().unwrap().is_empty());
 }
+
+/// A key whose `Eq` panics while `PANIC_EQ` is on.
+#[derive(Referent)]
+struct Touchy {
+    id: u32,
+    header: Header,
+}
+
+static PANIC_EQ: AtomicBool = AtomicBool::new(false);
+
+impl PartialEq for Touchy {
+    fn eq(&self, other: &Touchy) -> bool {
+        assert!(!PANIC_EQ.load(Ordering::SeqCst), "Eq panics");
+        self.id == other.id
+    }
+}
+impl Eq for Touchy {}
+impl Hash for Touchy {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        0u8.hash(state); // all collide: lookups call `Eq`
+    }
+}
+
+#[test]
+fn a_panicking_eq_leaves_the_dictionary_consistent() {
+    let touchy = |id| {
+        Arc::new(Touchy {
+            id,
+            header: Header::new(),
+        })
+    };
+    let keys: Vec<_> = (0..4).map(touchy).collect();
+    let mut d: WeakKeyDictionary<Touchy, u32> = keys.iter().map(|k| (k, k.id)).collect();
+    let stranger = touchy(9);
+    PANIC_EQ.store(true, Ordering::SeqCst);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        d.insert(&stranger, 9);
+    }));
+    std::panic::set_hook(previous);
+    PANIC_EQ.store(false, Ordering::SeqCst);
+    assert!(result.is_err());
+    assert_eq!(d.len(), 4);
+    assert!(keys.iter().all(|k| d[k] == k.id));
+    drop(keys);
+    assert!(d.is_empty());
+    d.insert(&stranger, 9);
+    assert_eq!(d.len(), 1);
+}

@@ -54,6 +54,17 @@
 //!   claimed the hook first, the ledger is told to consume or ignore that one
 //!   death: every death is counted exactly once, whichever thread wins.
 //!
+//! Each hook owns an `Arc` of its dictionary's ledger (not a `Weak`: no
+//! upgrade at death time). Dropping a dictionary disarms every hook, which
+//! frees the entries' weak reference objects and their ledger handles at
+//! once; only a hook that a concurrent death already claimed writes into the
+//! orphaned ledger before it is freed.
+//!
+//! A panic in user code (`Hash`, `Eq`, `Clone`, `Drop`, a closure) in the
+//! middle of an operation leaves the dictionary consistent: the table is
+//! never mid-update while user code runs, and the ledger is only touched by
+//! code that cannot panic.
+//!
 //! No lock of this crate is held while user code runs (`Hash`, `Eq`, `Clone`,
 //! `Drop`, closures); a key's `Eq`, a value's `Drop` or a callback may kill
 //! other entries of the same dictionary mid-operation: that only touches the
