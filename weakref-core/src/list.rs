@@ -32,7 +32,7 @@ pub(crate) struct List {
     owner: AtomicUsize,
     /// The shared ref (`Slot::Ref`) and proxy (`Slot::Proxy`), or null.
     /// Written under the lock; read lock-free. A node in a slot stays
-    /// allocated until the list is freed (see `State::shared_nodes`).
+    /// allocated until the list is freed (see `State::owned`).
     shared: [AtomicPtr<Node>; 2],
     state: Mutex<State>,
 }
@@ -45,10 +45,13 @@ pub(crate) struct State {
     list: usize,
     /// Newest payload node.
     head: Option<NodePtr>,
-    /// Every shared node ever allocated for this list. They are freed with
-    /// the list, never before: a lock-free reader of a slot may still hold
-    /// the address of a node that was swapped out.
-    shared_nodes: Vec<NodePtr>,
+    /// The shared node allocated for each slot, and in `retired` those a
+    /// re-homing swapped out of their slot. All are freed with the list, never
+    /// before: a lock-free reader of a slot may still hold the address of a
+    /// node that was swapped out. (Two fields, so the common case allocates
+    /// no vector.)
+    owned: [Option<NodePtr>; 2],
+    retired: Vec<NodePtr>,
 }
 
 /// `&List` for a list whose count is held by someone for `'a` (a header
@@ -92,7 +95,8 @@ impl List {
             state: Mutex::new(State {
                 list: 0,
                 head: None,
-                shared_nodes: Vec::new(),
+                owned: [None, None],
+                retired: Vec::new(),
             }),
         })));
         // SAFETY: just allocated, not shared yet.
@@ -150,9 +154,11 @@ impl List {
 
 impl Drop for List {
     fn drop(&mut self) {
-        let mut state = lock(&self.state);
+        let mut guard = lock(&self.state);
+        let state = &mut *guard;
         debug_assert!(state.head.is_none(), "payload nodes keep their list alive");
-        for node in state.shared_nodes.drain(..) {
+        let owned = state.owned.iter_mut().filter_map(Option::take);
+        for node in owned.chain(state.retired.drain(..)) {
             // SAFETY: the list's last count is gone, so no shared node has a
             // handle (each would hold a count) and no reader can reach a slot.
             unsafe { free_node(node.0) };
@@ -211,7 +217,9 @@ impl<'a> ListRef<'a> {
         // the shared node's `holds_list`.
         self.refs.fetch_add(1, Ordering::Relaxed);
         let node = Node::alloc::<NoPayload>(self.ptr, None);
-        state.shared_nodes.push(NodePtr(node));
+        if let Some(old) = state.owned[slot as usize].replace(NodePtr(node)) {
+            state.retired.push(old);
+        }
         // SAFETY: just allocated and recorded in this list.
         let node_ref = unsafe { linked(NodePtr(node)) };
         let links = node_ref.links(&mut state);

@@ -1,0 +1,137 @@
+//! Allocation costs, counted by a global allocator (this test binary only):
+//! an object never weakly referenced allocates nothing (its `Header` stays a
+//! null word), reusing an object's shared ref or proxy allocates nothing, a
+//! ref with a callback allocates one node, and a dictionary lookup
+//! allocates nothing. DESIGN "Quality bars" and issue 5's memory figures.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::Arc;
+
+use weakref::{
+    Header, Ref, Referent, WeakKeyDictionary, WeakValueDictionary, getweakrefcount, proxy,
+};
+
+/// Counts allocations made by the current thread while `COUNTING` is set on it.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; the
+// thread-local bookkeeping does not allocate (const-initialised `Cell`s).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNTING.try_with(|on| {
+            if on.get() {
+                ALLOCATIONS.with(|n| n.set(n.get() + 1));
+            }
+        });
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Allocations `f` makes on this thread.
+fn allocations(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|on| on.set(true));
+    f();
+    COUNTING.with(|on| on.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[derive(Referent, PartialEq, Eq, Hash, Debug)]
+struct Obj {
+    id: u32,
+    header: Header,
+}
+
+fn obj(id: u32) -> Arc<Obj> {
+    Arc::new(Obj {
+        id,
+        header: Header::new(),
+    })
+}
+
+#[test]
+fn an_object_never_weakly_referenced_allocates_nothing_beyond_its_arc() {
+    // One allocation: the Arc itself. No list, no node, on creation,
+    // introspection, or death.
+    assert_eq!(
+        allocations(|| {
+            let o = obj(1);
+            assert_eq!(getweakrefcount(&o), 0);
+            assert!(weakref::getweakrefs(&o).is_empty());
+            assert!(!o.header.is_referenced());
+            drop(o);
+        }),
+        1
+    );
+    assert_eq!(size_of::<Header>(), size_of::<usize>());
+}
+
+#[test]
+fn reusing_the_shared_ref_or_proxy_allocates_nothing() {
+    let o = obj(2);
+    let first = Ref::new(&o);
+    let first_proxy = proxy(&o);
+    assert_eq!(
+        allocations(|| {
+            for _ in 0..100 {
+                let r = Ref::new(&o);
+                assert!(r.get().is_some());
+                let p = proxy(&o);
+                assert!(p.is_alive());
+            }
+        }),
+        0
+    );
+    drop((first, first_proxy));
+}
+
+#[test]
+fn the_first_weak_ref_allocates_the_list_and_a_callback_ref_one_node() {
+    let o = obj(3);
+    // The list (with the shared ref's node on first use: two allocations).
+    assert_eq!(allocations(|| drop(Ref::new(&o))), 2);
+    let keep = Ref::new(&o);
+    // A ref with a callback: exactly one allocation (node and callback inline).
+    assert_eq!(allocations(|| drop(Ref::with_callback(&o, |_| ()))), 1);
+    drop(keep);
+}
+
+#[test]
+fn dictionary_lookups_allocate_nothing() {
+    let keys: Vec<_> = (0..100).map(obj).collect();
+    let wkd: WeakKeyDictionary<Obj, u32> = keys.iter().map(|k| (Arc::clone(k), k.id)).collect();
+    let wvd: WeakValueDictionary<u32, Obj> = keys.iter().map(|k| (k.id, Arc::clone(k))).collect();
+    assert_eq!(
+        allocations(|| {
+            for k in &keys {
+                assert_eq!(wkd.get(k), Some(&k.id));
+                assert!(wvd.get(&k.id).is_some());
+                assert!(wkd.contains_key(k) && wvd.contains_key(&k.id));
+            }
+        }),
+        0
+    );
+}
+
+#[test]
+fn reported_sizes() {
+    // std::sync::Weak<T> is one word; a Ref is the weak plus its node handle.
+    assert_eq!(size_of::<Ref<Obj>>(), 2 * size_of::<usize>());
+    assert_eq!(size_of::<Option<Ref<Obj>>>(), size_of::<Ref<Obj>>());
+    assert_eq!(size_of::<weakref::Proxy<Obj>>(), size_of::<Ref<Obj>>());
+}
