@@ -1,0 +1,53 @@
+//! Runs one operation N times, for instruction counting under callgrind
+//! (`bench/callgrind.sh`): `ops <operation> <N>`. Not a timing benchmark.
+#![allow(missing_docs)] // a benchmark binary, no public API
+
+use std::hint::black_box;
+use std::sync::{Arc, Weak};
+
+use weakref::{Header, Ref, Referent};
+
+#[derive(Referent)]
+struct Obj {
+    header: Header,
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(op), Some(n)) = (args.next(), args.next()) else {
+        eprintln!(
+            "usage: ops <weak_upgrade|ref_get|weak_upgrade_dead|ref_get_dead|arc_downgrade|ref_new> <N>"
+        );
+        std::process::exit(2);
+    };
+    // `cargo bench` passes `--bench`; ignore anything else.
+    let n: u64 = n.parse().expect("N is a number");
+    let o = Arc::new(Obj {
+        header: Header::new(),
+    });
+    let weak: Weak<Obj> = Arc::downgrade(&o);
+    let r = Ref::new(&o);
+    let dead = Arc::new(Obj {
+        header: Header::new(),
+    });
+    let (weak_dead, r_dead) = (Arc::downgrade(&dead), Ref::new(&dead));
+    drop(dead);
+    match op.as_str() {
+        "weak_upgrade" => repeat(n, || drop(black_box(black_box(&weak).upgrade()))),
+        "ref_get" => repeat(n, || drop(black_box(black_box(&r).get()))),
+        "weak_upgrade_dead" => repeat(n, || drop(black_box(black_box(&weak_dead).upgrade()))),
+        "ref_get_dead" => repeat(n, || drop(black_box(black_box(&r_dead).get()))),
+        "arc_downgrade" => repeat(n, || drop(black_box(Arc::downgrade(black_box(&o))))),
+        "ref_new" => repeat(n, || drop(black_box(Ref::new(black_box(&o))))),
+        other => panic!("unknown operation {other}"),
+    }
+}
+
+/// The operation is chosen once, outside the loop, so every loop has the
+/// same overhead.
+#[inline(never)]
+fn repeat(n: u64, mut op: impl FnMut()) {
+    for _ in 0..n {
+        op();
+    }
+}
