@@ -39,6 +39,19 @@ fn main() {
         "ref_get_dead" => repeat(n, || drop(black_box(black_box(&r_dead).get()))),
         "arc_downgrade" => repeat(n, || drop(black_box(Arc::downgrade(black_box(&o))))),
         "ref_new" => repeat(n, || drop(black_box(Ref::new(black_box(&o))))),
+        "life_0" => repeat(n, || {
+            drop(black_box(Arc::new(Obj {
+                header: Header::new(),
+            })))
+        }),
+        "life_1" => repeat(n, || {
+            let o = Arc::new(Obj {
+                header: Header::new(),
+            });
+            let r = Ref::with_callback(&o, |_| ());
+            drop(black_box(o));
+            drop(black_box(r));
+        }),
         other => panic!("unknown operation {other}"),
     }
 }
