@@ -557,11 +557,17 @@ impl Shared {
                     .collect();
                 let cancelled = s.r.cancel();
                 // Held alive, the death cannot have claimed it, and no other
-                // handle of this thread could have cancelled it before.
-                let expected = held.is_some() && s.closure.is_some();
-                if cancelled != expected {
+                // handle of this thread could have cancelled it before. A
+                // shared ref has nothing to cancel. (Not held: the death may
+                // be under way on another thread, claimed or not yet.)
+                let expected = match (s.closure, &held) {
+                    (None, _) => Some(false),
+                    (Some(_), Some(_)) => Some(true),
+                    (Some(_), None) => None,
+                };
+                if expected.is_some_and(|e| e != cancelled) {
                     return Err(format!(
-                        "cancel returned {cancelled}, expected {expected} (referent held: {})",
+                        "cancel returned {cancelled}, expected {expected:?} (referent held: {})",
                         held.is_some()
                     ));
                 }
@@ -1532,4 +1538,56 @@ fn hand_written_programs_match_the_model() {
             }
         }
     }
+}
+
+/// An object whose own `Drop` gives up the last handle of a weak reference
+/// to itself (as another thread can, in the instant between the last strong
+/// `Arc` being dropped and the header being dropped).
+#[derive(Referent)]
+struct DropsItsRef {
+    slot: Mutex<Option<Ref<DropsItsRef>>>,
+    seen_dead: Arc<AtomicBool>,
+    header: Header,
+}
+
+impl Drop for DropsItsRef {
+    fn drop(&mut self) {
+        if let Some(r) = lock(&self.slot).take() {
+            // The weak reference is already cleared: the object is dead.
+            self.seen_dead.store(r.get().is_none(), SeqCst);
+            drop(r);
+        }
+    }
+}
+
+// Found by `random_programs_match_the_model` on two threads: a thread saw
+// `get()` return `None` (the referent dead) and then dropped its last handle
+// (or cancelled it, which returned `true`) before the dying thread's header
+// drop claimed the callbacks, so the callback of a ref that was alive when
+// the last strong reference went never ran (DESIGN 2 and 5: the callbacks to
+// run are fixed when the referent dies; CPython's `PyObject_ClearWeakRefs`
+// clears and collects the callbacks in one step). Here the same window is
+// reached on one thread, through the referent's own `Drop`.
+#[test]
+#[ignore = "bug: a ref whose last handle is dropped after its referent's weak refs are cleared but before the header drops never runs its callback"]
+fn callback_runs_when_its_ref_is_dropped_after_clearing() {
+    let seen_dead = Arc::new(AtomicBool::new(false));
+    let obj = Arc::new(DropsItsRef {
+        slot: Mutex::new(None),
+        seen_dead: Arc::clone(&seen_dead),
+        header: Header::new(),
+    });
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ran);
+    let r = Ref::with_callback(&obj, move |_| {
+        counter.fetch_add(1, SeqCst);
+    });
+    *lock(&obj.slot) = Some(r);
+    drop(obj);
+    assert!(seen_dead.load(SeqCst), "the ref was cleared first");
+    assert_eq!(
+        ran.load(SeqCst),
+        1,
+        "the callback of a ref alive at death runs"
+    );
 }
