@@ -1,9 +1,14 @@
 //! loom models of the weak reference protocol: list creation, shared-ref
-//! reuse and revival, a ref dropped or cancelled while its referent dies,
-//! and `getweakrefs` racing both. Every interleaving of the library's atomics
-//! and locks is explored (they come from `loom` under `cfg(loom)`).
+//! reuse and revival, refs dropped or cancelled while their referent dies
+//! (shared and callback refs at once, two handles of one ref on two threads),
+//! callback claiming, death hooks against `cancel`, counting and listing
+//! racing revival and drops, and a value re-homed out of its `Arc` racing an
+//! old handle's drop. Every interleaving of the library's atomics and locks
+//! is explored (they come from `loom` under `cfg(loom)`), unbounded unless
+//! `LOOM_MAX_PREEMPTIONS` is set (`scripts/loom.sh --ci` sets 3).
 //!
-//! Run: `RUSTFLAGS="--cfg loom" cargo test -p weakref-core --test loom --release`
+//! Run: `bash scripts/loom.sh`, or
+//! `RUSTFLAGS="--cfg loom" cargo test -p weakref-core --test loom --release`
 #![cfg(loom)]
 
 use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -141,6 +146,189 @@ fn getweakrefs_races_ref_drop() {
         // A ref listed before its other handle went keeps its callback armed.
         assert_eq!(tally.ran.load(SeqCst), listed.len());
         drop(listed);
+        assert_eq!(tally.dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn shared_and_callback_refs_dropped_while_referent_dies() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let cb = counted_callback(&o, &tally);
+        let shared = Ref::new(&o);
+        let t = thread::spawn(move || {
+            drop(shared);
+            drop(cb);
+        });
+        drop(o);
+        t.join().unwrap();
+        assert!(tally.ran.load(SeqCst) <= 1);
+        assert_eq!(tally.dropped.load(SeqCst), 1, "the callback is freed once");
+    });
+}
+
+#[test]
+fn shared_and_callback_refs_dropped_on_two_threads_while_referent_dies() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let cb = counted_callback(&o, &tally);
+        let shared = Ref::new(&o);
+        let a = thread::spawn(move || drop(shared));
+        let b = thread::spawn(move || drop(cb));
+        drop(o);
+        a.join().unwrap();
+        b.join().unwrap();
+        assert!(tally.ran.load(SeqCst) <= 1);
+        assert_eq!(tally.dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn two_handles_dropped_on_two_threads_while_referent_dies_on_a_third() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let r = counted_callback(&o, &tally);
+        let r2 = r.clone();
+        let a = thread::spawn(move || drop(r));
+        let b = thread::spawn(move || drop(r2));
+        drop(o);
+        a.join().unwrap();
+        b.join().unwrap();
+        // Claimed by the death (then run once) or freed by the last handle
+        // (never run): the closure is dropped exactly once either way.
+        assert!(tally.ran.load(SeqCst) <= 1);
+        assert_eq!(tally.dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn callback_claimed_while_one_handle_survives() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let r = counted_callback(&o, &tally);
+        let keep = r.clone();
+        let t = thread::spawn(move || drop(r));
+        drop(o);
+        t.join().unwrap();
+        // A handle was alive throughout: the death must claim and run it.
+        assert_eq!(tally.ran.load(SeqCst), 1);
+        assert!(keep.get().is_none());
+        drop(keep);
+        assert_eq!(tally.dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn getweakrefcount_races_shared_ref_revival() {
+    loom::model(|| {
+        let o = obj();
+        let first = Ref::new(&o);
+        let o2 = Arc::clone(&o);
+        let t = thread::spawn(move || {
+            drop(first);
+            Ref::new(&o2)
+        });
+        let seen = getweakrefcount(&o);
+        assert!(seen <= 1, "one shared ref, dead or alive: {seen}");
+        let again = t.join().unwrap();
+        assert_eq!(getweakrefcount(&o), 1);
+        assert!(Ref::ptr_eq(&again, &Ref::new(&o)));
+        drop(again);
+        assert_eq!(getweakrefcount(&o), 0);
+    });
+}
+
+#[test]
+fn getweakrefcount_races_revival_and_drop_on_both_sides() {
+    loom::model(|| {
+        let o = obj();
+        let first = Ref::new(&o);
+        let o2 = Arc::clone(&o);
+        let t = thread::spawn(move || {
+            let r = Ref::new(&o2);
+            let n = getweakrefcount(&o2);
+            assert_eq!(n, 1, "a held shared ref is counted");
+            drop(r);
+        });
+        drop(first);
+        let n = getweakrefcount(&o);
+        assert!(n <= 1);
+        t.join().unwrap();
+        assert_eq!(getweakrefcount(&o), 0);
+        assert!(getweakrefs(&o).is_empty());
+    });
+}
+
+/// Counts a death hook's runs and drops.
+fn counted_hook(o: &Arc<Obj>, tally: &Arc<Tally>) -> Ref<Obj> {
+    let guard = Guard(Arc::clone(tally));
+    Ref::with_death_hook(o, move || {
+        guard.0.ran.fetch_add(1, SeqCst);
+    })
+}
+
+#[test]
+fn death_hook_races_cancel_exactly_one_wins() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let r = counted_hook(&o, &tally);
+        let t = thread::spawn(move || r.cancel());
+        drop(o);
+        let cancelled = t.join().unwrap();
+        // Exactly one of: the hook ran, or cancel returned true.
+        assert_eq!(tally.ran.load(SeqCst) + usize::from(cancelled), 1);
+        assert_eq!(tally.dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn rehome_after_try_unwrap_races_old_handle_drop() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let old_cb = counted_callback(&o, &tally);
+        let old_shared = Ref::new(&o);
+        let t = thread::spawn(move || {
+            drop(old_shared);
+            drop(old_cb);
+        });
+        // The value leaves its `Arc`; weak refs to the old `Arc` are dead.
+        let value = Arc::try_unwrap(o).ok().expect("the only strong reference");
+        let moved = Arc::new(value);
+        let fresh = Ref::new(&moved);
+        t.join().unwrap();
+        // The old callback ran at re-homing (if its handle was still there)
+        // or was dropped unrun; never both, never twice.
+        assert!(tally.ran.load(SeqCst) <= 1);
+        assert_eq!(tally.dropped.load(SeqCst), 1);
+        assert_eq!(getweakrefcount(&moved), 1, "only the fresh ref");
+        assert!(Arc::ptr_eq(&fresh.get().unwrap(), &moved));
+        drop(moved);
+        assert!(fresh.get().is_none());
+    });
+}
+
+#[test]
+fn rehome_with_a_surviving_old_handle_runs_its_callback_once() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let old_cb = counted_callback(&o, &tally);
+        let keep = old_cb.clone();
+        let t = thread::spawn(move || drop(old_cb));
+        let value = Arc::try_unwrap(o).ok().expect("the only strong reference");
+        let moved = Arc::new(value);
+        let fresh = Ref::new(&moved);
+        t.join().unwrap();
+        assert_eq!(tally.ran.load(SeqCst), 1, "re-homing kills the old refs");
+        assert!(keep.get().is_none());
+        assert_eq!(getweakrefcount(&moved), 1);
+        drop((keep, fresh, moved));
         assert_eq!(tally.dropped.load(SeqCst), 1);
     });
 }
