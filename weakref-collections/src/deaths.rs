@@ -15,8 +15,9 @@
 //! `entries.len() - dead` is the number of entries whose referent is alive
 //! (or whose hook has not run yet).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
+
+use crate::sync::{AtomicUsize, Mutex, MutexGuard, Ordering};
 
 /// The deaths not yet consumed by a dictionary (see the module docs).
 #[derive(Debug, Default)]

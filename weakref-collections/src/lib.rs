@@ -94,6 +94,7 @@
 #![forbid(unsafe_code)]
 
 mod deaths;
+mod sync;
 mod table;
 pub mod weak_key_dictionary;
 pub mod weak_set;
