@@ -862,7 +862,21 @@ impl Shared {
         {
             return Err("a callback is still pending at the end".into());
         }
-        self.check_quiescent(&[])
+        self.check_quiescent(&[])?;
+        let closures = lock(&self.closures);
+        let ran = closures
+            .iter()
+            .filter(|c| c.state.state() == St::Ran)
+            .count();
+        TOTALS.deaths.fetch_add(self.n, SeqCst);
+        TOTALS.callbacks_made.fetch_add(closures.len(), SeqCst);
+        TOTALS.callbacks_run.fetch_add(ran, SeqCst);
+        let panics = lock(&reports().planned)
+            .get(&self.tag)
+            .copied()
+            .unwrap_or(0);
+        TOTALS.panics_reported.fetch_add(panics, SeqCst);
+        Ok(())
     }
 }
 
@@ -1436,8 +1450,31 @@ fn run_threads(program: &Program) -> Result<(), String> {
         .map_err(|e| format!("teardown: {e}"))
 }
 
+/// What the passing programs of this process did, for `scripts/fuzz.sh`.
+struct Totals {
+    threaded: AtomicUsize,
+    ops: AtomicUsize,
+    deaths: AtomicUsize,
+    callbacks_made: AtomicUsize,
+    callbacks_run: AtomicUsize,
+    panics_reported: AtomicUsize,
+}
+
+static TOTALS: Totals = Totals {
+    threaded: AtomicUsize::new(0),
+    ops: AtomicUsize::new(0),
+    deaths: AtomicUsize::new(0),
+    callbacks_made: AtomicUsize::new(0),
+    callbacks_run: AtomicUsize::new(0),
+    panics_reported: AtomicUsize::new(0),
+};
+
 fn run(program: &Program) -> Result<(), String> {
     reports();
+    TOTALS.ops.fetch_add(program.ops.len(), SeqCst);
+    if program.threads > 1 {
+        TOTALS.threaded.fetch_add(1, SeqCst);
+    }
     if program.threads == 1 {
         run_one_thread(program)
     } else {
@@ -1458,6 +1495,9 @@ fn config() -> ProptestConfig {
     }
 }
 
+/// Passing cases of `random_programs_match_the_model`.
+static CASES_DONE: AtomicUsize = AtomicUsize::new(0);
+
 proptest! {
     #![proptest_config(config())]
 
@@ -1465,6 +1505,21 @@ proptest! {
     fn random_programs_match_the_model(program in program()) {
         let result = run(&program);
         prop_assert!(result.is_ok(), "{}", result.unwrap_err());
+        if CASES_DONE.fetch_add(1, SeqCst) + 1 == config().cases as usize {
+            let t = |c: &AtomicUsize| c.load(SeqCst);
+            // Seen with `--nocapture` (scripts/fuzz.sh).
+            eprintln!(
+                "fuzz: {} programs passed ({} on 2-4 threads; with the other tests' programs): \
+                 {} ops, {} objects died, {} callbacks and hooks made, {} ran, {} planned panics reported",
+                config().cases,
+                t(&TOTALS.threaded),
+                t(&TOTALS.ops),
+                t(&TOTALS.deaths),
+                t(&TOTALS.callbacks_made),
+                t(&TOTALS.callbacks_run),
+                t(&TOTALS.panics_reported),
+            );
+        }
     }
 }
 
