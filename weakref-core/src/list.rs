@@ -377,8 +377,12 @@ impl State {
             links.prev = None;
             links.linked = false;
             let cancelled = links.cancelled;
-            if !cancelled && node.try_acquire() {
-                // SAFETY: `try_acquire` took the count the handle owns.
+            // A parked node's count already belongs to the list (see
+            // `Links::parked`): claim it as is.
+            let parked = core::mem::replace(&mut links.parked, false);
+            if parked || (!cancelled && node.try_acquire()) {
+                // SAFETY: the parked count, or the one `try_acquire` took,
+                // is the count the handle owns.
                 let handle = unsafe { Handle::adopt(ptr.0) };
                 match node.kind() {
                     Kind::Hook => detached.hooks.push(handle),

@@ -57,6 +57,12 @@ pub(crate) struct Links {
     /// Payload nodes only: `Ref::cancel` was called before the death claimed
     /// the node, so its payload must never run.
     pub(crate) cancelled: bool,
+    /// Payload nodes only: the last handle was dropped after the referent's
+    /// last strong `Arc` went but before its header cleared the list (its
+    /// own fields were still being dropped). The death must still run the
+    /// payload, so that handle's count now belongs to the list, and
+    /// `detach_all` claims it.
+    pub(crate) parked: bool,
 }
 
 /// What a node carries, run once when its referent dies.
@@ -164,6 +170,7 @@ impl Node {
                     linked: false,
                     holds_list: false,
                     cancelled: false,
+                    parked: false,
                 }),
             },
             payload: UnsafeCell::new(payload),
@@ -319,7 +326,9 @@ impl Handle {
 
     /// Cancels the payload: if the referent's death has not claimed the
     /// node yet, it never will. Returns whether this call cancelled it.
-    pub(crate) fn cancel(self) -> bool {
+    /// `referent_dead`: the caller saw the referent's strong count at zero,
+    /// so its death came first even if the header has not cleared yet.
+    pub(crate) fn cancel(self, referent_dead: bool) -> bool {
         let node = self.node();
         if node.kind() == Kind::Shared {
             return false;
@@ -329,16 +338,26 @@ impl Handle {
         let list = unsafe { node.list.as_ref() };
         let mut state = crate::sync::lock(list.state());
         let links = node.links(&mut state);
-        let cancelled = links.linked && !links.cancelled;
-        links.cancelled = true;
+        let cancelled = !referent_dead && links.linked && !links.cancelled;
+        links.cancelled |= cancelled;
         // Give this handle up under the same lock: one lock for the usual
         // "remove an entry" path instead of two.
         let ptr = self.ptr();
         core::mem::forget(self);
-        let after = give_up_locked(ptr, &mut state);
+        let after = give_up_locked(ptr, &mut state, referent_dead);
         drop(state);
         after.run();
         cancelled
+    }
+
+    /// Drops this handle, telling the node whether the caller saw its
+    /// referent dead (strong count zero): the last handle of a payload node
+    /// whose referent died but was not cleared yet is parked in the list, so
+    /// the death still runs the payload (see `Links::parked`).
+    pub(crate) fn release(self, referent_dead: bool) {
+        let ptr = self.ptr();
+        core::mem::forget(self);
+        release(ptr, referent_dead);
     }
 
     /// Runs the payload of a node claimed at its referent's death, giving it
@@ -373,26 +392,32 @@ impl Drop for Handle {
     /// every other lock holder, and each life of a node is unlinked exactly
     /// once. Other drops are one compare-and-swap, as `Arc::drop`.
     fn drop(&mut self) {
-        let node = self.node();
-        let mut n = node.handles.load(Ordering::Relaxed);
-        while n > 1 {
-            // Release: every use of the node through this handle happens
-            // before the node is unlinked and freed (as `Arc::drop`).
-            match node
-                .handles
-                .compare_exchange_weak(n, n - 1, Ordering::Release, Ordering::Relaxed)
-            {
-                Ok(_) => return,
-                Err(actual) => n = actual,
-            }
-        }
-        last_handle_dropped(self.0.0);
+        release(self.0.0, false);
     }
+}
+
+/// Gives up one handle of `node` (see `Handle::drop` and `Handle::release`).
+fn release(node: NonNull<Node>, referent_dead: bool) {
+    // SAFETY: the caller owns a handle, given up here, so the node is alive.
+    let node_ref = unsafe { node.as_ref() };
+    let mut n = node_ref.handles.load(Ordering::Relaxed);
+    while n > 1 {
+        // Release: every use of the node through this handle happens
+        // before the node is unlinked and freed (as `Arc::drop`).
+        match node_ref
+            .handles
+            .compare_exchange_weak(n, n - 1, Ordering::Release, Ordering::Relaxed)
+        {
+            Ok(_) => return,
+            Err(actual) => n = actual,
+        }
+    }
+    last_handle_dropped(node, referent_dead);
 }
 
 /// Gives up what may be the last handle of `node`, under its list's lock.
 #[cold]
-fn last_handle_dropped(node: NonNull<Node>) {
+fn last_handle_dropped(node: NonNull<Node>, referent_dead: bool) {
     // SAFETY: we still own a handle: a payload node is freed only after its
     // last handle, a shared node only with its list, which it keeps alive.
     let node_ref = unsafe { node.as_ref() };
@@ -400,7 +425,7 @@ fn last_handle_dropped(node: NonNull<Node>) {
     // shared node with a handle (ours) holds one through `holds_list`.
     let list_ref = unsafe { node_ref.list.as_ref() };
     let mut state = crate::sync::lock(list_ref.state());
-    let after = give_up_locked(node, &mut state);
+    let after = give_up_locked(node, &mut state, referent_dead);
     drop(state);
     after.run();
 }
@@ -409,9 +434,22 @@ fn last_handle_dropped(node: NonNull<Node>) {
 /// was the last, unlinks the node. What must follow once the lock is
 /// released (freeing the node, giving up a count of the list) is returned,
 /// not done here: the lock lives in the list, which that may free.
-fn give_up_locked(node: NonNull<Node>, state: &mut State) -> AfterUnlock {
+fn give_up_locked(node: NonNull<Node>, state: &mut State, referent_dead: bool) -> AfterUnlock {
     // SAFETY: the caller owns a handle (given up below), so the node is alive.
     let node_ref = unsafe { node.as_ref() };
+    if referent_dead && node_ref.kind() != Kind::Shared {
+        // Payload nodes gain handles only from existing ones or under this
+        // lock, so a count of one is the caller's own handle.
+        let last = node_ref.handle_count() == 1;
+        let links = node_ref.links(state);
+        if last && links.linked && !links.cancelled {
+            // The referent died but the header has not cleared the list yet:
+            // the callbacks to run were fixed at the death, so this one must
+            // still run. The list keeps our count; `detach_all` claims it.
+            links.parked = true;
+            return AfterUnlock::Nothing;
+        }
+    }
     // AcqRel: Release as in `drop`; Acquire sees every other handle's uses
     // before the unlink. A lock-free `try_acquire` may have taken a handle
     // since the caller read 1, and then we are not the last.

@@ -2,6 +2,7 @@
 
 use core::fmt;
 use core::hash::{Hash, Hasher};
+use core::mem::ManuallyDrop;
 use std::hash::DefaultHasher;
 use std::sync::{Arc, Weak};
 
@@ -45,8 +46,9 @@ use crate::node::{Callback, Handle, Hook, Payload, Slot};
 // No `Referent` bound on the struct itself: the impls carry it, and a
 // missing derive is then reported once (at the constructor), not twice.
 pub struct Ref<T: ?Sized> {
-    /// The weak reference object.
-    node: Handle,
+    /// The weak reference object. Taken out exactly once, by `drop` or
+    /// `cancel`, which pass on whether the referent was seen dead.
+    node: ManuallyDrop<Handle>,
     /// How this handle reaches the referent; `None` in the ref handed to a
     /// callback (its referent is already gone).
     weak: Option<Weak<T>>,
@@ -71,7 +73,7 @@ impl<T: ?Sized + Referent> Ref<T> {
     pub fn new(obj: &Arc<T>) -> Ref<T> {
         let node = obj.weakref_header().attach().shared(Slot::Ref);
         Ref {
-            node,
+            node: ManuallyDrop::new(node),
             weak: Some(Arc::downgrade(obj)),
         }
     }
@@ -107,7 +109,7 @@ impl<T: ?Sized + Referent> Ref<T> {
         Self::register(
             obj,
             Callback(move |node| {
-                callback(&Ref { node, weak: None });
+                callback(&Ref::from_handle(node));
             }),
         )
     }
@@ -154,7 +156,7 @@ impl<T: ?Sized + Referent> Ref<T> {
     pub fn __shared_proxy(obj: &Arc<T>) -> Ref<T> {
         let node = obj.weakref_header().attach().shared(Slot::Proxy);
         Ref {
-            node,
+            node: ManuallyDrop::new(node),
             weak: Some(Arc::downgrade(obj)),
         }
     }
@@ -171,7 +173,7 @@ impl<T: ?Sized + Referent> Ref<T> {
         Self::register(
             obj,
             Callback(move |node| {
-                callback(Ref { node, weak: None });
+                callback(Ref::from_handle(node));
             }),
         )
     }
@@ -179,14 +181,30 @@ impl<T: ?Sized + Referent> Ref<T> {
     fn register<P: Payload>(obj: &Arc<T>, payload: P) -> Ref<T> {
         let node = obj.weakref_header().attach().register(payload);
         Ref {
-            node,
+            node: ManuallyDrop::new(node),
             weak: Some(Arc::downgrade(obj)),
         }
     }
 
+    /// The ref handed to a callback: the claimed handle, no referent.
+    fn from_handle(node: Handle) -> Ref<T> {
+        Ref {
+            node: ManuallyDrop::new(node),
+            weak: None,
+        }
+    }
+
+    /// The referent's strong count is zero: it died (or its value left its
+    /// `Arc`), even if its header has not cleared its weak references yet.
+    fn referent_dead(&self) -> bool {
+        self.weak
+            .as_ref()
+            .is_some_and(|weak| weak.strong_count() == 0)
+    }
+
     pub(crate) fn from_parts(node: Handle, obj: &Arc<T>) -> Ref<T> {
         Ref {
-            node,
+            node: ManuallyDrop::new(node),
             weak: Some(Arc::downgrade(obj)),
         }
     }
@@ -213,7 +231,13 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// assert!(!keep.cancel());
     /// ```
     pub fn cancel(self) -> bool {
-        self.node.cancel()
+        let dead = self.referent_dead();
+        let mut this = ManuallyDrop::new(self);
+        drop(this.weak.take());
+        // SAFETY: `this` is never dropped (it is `ManuallyDrop`), so its
+        // handle is taken out exactly once, here.
+        let node = unsafe { ManuallyDrop::take(&mut this.node) };
+        node.cancel(dead)
     }
 
     /// Python's `r()`: the referent, if it is still alive.
@@ -338,9 +362,25 @@ impl<T: ?Sized + Referent> Clone for Ref<T> {
     /// Another handle to the same weak reference object.
     fn clone(&self) -> Self {
         Ref {
-            node: self.node.clone(),
+            node: ManuallyDrop::new(Handle::clone(&self.node)),
             weak: self.weak.clone(),
         }
+    }
+}
+
+/// Gives up this handle. If it is the last handle of a ref with a callback
+/// whose referent already died but was not cleared yet (another thread, or
+/// the referent's own fields, are still dropping it), the callback still
+/// runs: the callbacks to run are fixed when the referent dies.
+impl<T: ?Sized> Drop for Ref<T> {
+    fn drop(&mut self) {
+        let dead = self
+            .weak
+            .as_ref()
+            .is_some_and(|weak| weak.strong_count() == 0);
+        // SAFETY: `drop` runs once and nothing uses `self.node` afterwards.
+        let node = unsafe { ManuallyDrop::take(&mut self.node) };
+        node.release(dead);
     }
 }
 
