@@ -250,8 +250,8 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
         for entry in &self.entries {
             self.hooks.disarm(entry.weak.clone(), entry.hash, entry.id);
         }
-        self.entries.clear();
         self.pop_cursor = 0;
+        drop_all(&mut self.entries);
         self.collect();
     }
 
@@ -309,8 +309,17 @@ impl<W: ?Sized + Referent, D> Drop for Table<W, D> {
         for entry in &self.entries {
             let _ = entry.weak.clone().cancel();
         }
-        self.entries.clear();
+        drop_all(&mut self.entries);
     }
+}
+
+/// Empties `entries`, dropping every entry even if one's `Drop` panics.
+///
+/// `HashTable::clear` stops at a panicking element and forgets the rest
+/// (leaking their data and weak references). A drain drops the rest as it
+/// unwinds and leaves the table empty either way.
+fn drop_all<T>(entries: &mut HashTable<T>) {
+    entries.drain().for_each(drop);
 }
 
 #[cfg(test)]

@@ -387,14 +387,18 @@ where
     pub fn insert(&mut self, key: K, value: &Arc<V>) -> Option<Arc<V>> {
         self.table.collect();
         let hash = self.hash_builder.hash_one(&key);
-        let old = match self.table.rebind(hash, same_key(hash, &key), value) {
-            Some(old) => old,
+        let (old, spare_key) = match self.table.rebind(hash, same_key(hash, &key), value) {
+            Some(old) => (old, Some(key)),
             None => {
                 self.table.insert(hash, value, key);
-                None
+                (None, None)
             }
         };
         self.table.collect();
+        // The entry kept its own key. Drop the spare one while `old` is a
+        // local: a value already moved out as the return value is leaked if
+        // a later `Drop` panics (rust-lang/rust#47949).
+        drop(spare_key);
         old
     }
 
@@ -487,7 +491,10 @@ where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        self.remove_entry(key).map(|(_, value)| value)
+        let (key, value) = self.remove_entry(key)?;
+        // Before the value becomes the return value: see `insert`.
+        drop(key);
+        Some(value)
     }
 
     /// Removes the entry of `key` and returns its key and value if the
@@ -570,17 +577,23 @@ where
             .find(hash, same_key(hash, &key))
             .and_then(|entry| entry.weak.get())
         {
+            // Before the value becomes the return value: see `insert`.
+            drop((key, make));
             return value;
         }
         let value = make();
-        if self
+        let spare_key = if self
             .table
             .rebind(hash, same_key(hash, &key), &value)
             .is_none()
         {
             self.table.insert(hash, &value, key);
-        }
+            None
+        } else {
+            Some(key)
+        };
         self.table.collect();
+        drop(spare_key);
         value
     }
 }
