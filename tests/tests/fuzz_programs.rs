@@ -397,6 +397,9 @@ struct Local {
     /// Callbacks whose last handle was dropped while the referent was held
     /// alive, or cancelled successfully: they must never run.
     must_not_run: Vec<usize>,
+    /// Callbacks whose referent was seen dead while this thread still held a
+    /// handle: they must run (the callbacks to run are fixed at the death).
+    must_run: Vec<usize>,
 }
 
 impl Local {
@@ -405,6 +408,7 @@ impl Local {
             refs: (0..REF_SLOTS).map(|_| None).collect(),
             proxies: (0..PROXY_SLOTS).map(|_| None).collect(),
             must_not_run: Vec::new(),
+            must_run: Vec::new(),
         }
     }
 }
@@ -539,8 +543,10 @@ impl Shared {
                 };
                 let held = s.r.get();
                 let last = !local.refs.iter().flatten().any(|t| Ref::ptr_eq(&t.r, &s.r));
-                if let (Some(c), true, true) = (s.closure, held.is_some(), last) {
-                    local.must_not_run.push(c);
+                match (s.closure, held.is_some(), last) {
+                    (Some(c), true, true) => local.must_not_run.push(c),
+                    (Some(c), false, _) => local.must_run.push(c),
+                    _ => {}
                 }
                 drop(s);
                 drop(held);
@@ -559,22 +565,20 @@ impl Shared {
                     .collect();
                 let cancelled = s.r.cancel();
                 // Held alive, the death cannot have claimed it, and no other
-                // handle of this thread could have cancelled it before. A
-                // shared ref has nothing to cancel. (Not held: the death may
-                // be under way on another thread, claimed or not yet.)
-                let expected = match (s.closure, &held) {
-                    (None, _) => Some(false),
-                    (Some(_), Some(_)) => Some(true),
-                    (Some(_), None) => None,
-                };
-                if expected.is_some_and(|e| e != cancelled) {
+                // handle of this thread could have cancelled it before. Seen
+                // dead, its callback is due (even if the dying thread has not
+                // claimed it yet). A shared ref has nothing to cancel.
+                let expected = held.is_some() && s.closure.is_some();
+                if cancelled != expected {
                     return Err(format!(
-                        "cancel returned {cancelled}, expected {expected:?} (referent held: {})",
+                        "cancel returned {cancelled}, expected {expected} (referent held: {})",
                         held.is_some()
                     ));
                 }
-                if let (Some(c), true) = (s.closure, cancelled) {
-                    local.must_not_run.push(c);
+                match (s.closure, cancelled) {
+                    (Some(c), true) => local.must_not_run.push(c),
+                    (Some(c), false) if held.is_none() => local.must_run.push(c),
+                    _ => {}
                 }
                 drop(others);
                 drop(held);
@@ -628,8 +632,10 @@ impl Shared {
                     return Ok(Outcome::Did(false));
                 };
                 let held = s.p.get().ok();
-                if let (Some(c), true) = (s.closure, held.is_some()) {
-                    local.must_not_run.push(c);
+                match (s.closure, held.is_some()) {
+                    (Some(c), true) => local.must_not_run.push(c),
+                    (Some(c), false) => local.must_run.push(c),
+                    _ => {}
                 }
                 drop(s);
                 drop(held);
@@ -754,6 +760,13 @@ impl Shared {
                 if closures[c].state.state() == St::Ran {
                     return Err(format!(
                         "callback {c} ran after its ref was dropped or cancelled"
+                    ));
+                }
+            }
+            for &c in &local.must_run {
+                if closures[c].state.state() != St::Ran {
+                    return Err(format!(
+                        "callback {c} did not run, though its ref was held when its referent was seen dead"
                     ));
                 }
             }
@@ -1617,7 +1630,8 @@ impl Drop for DropsItsRef {
     }
 }
 
-// Found by `random_programs_match_the_model` on two threads: a thread saw
+// Regression test (fixed in 6d51ab9). Found by
+// `random_programs_match_the_model` on two threads: a thread saw
 // `get()` return `None` (the referent dead) and then dropped its last handle
 // (or cancelled it, which returned `true`) before the dying thread's header
 // drop claimed the callbacks, so the callback of a ref that was alive when
