@@ -1,11 +1,12 @@
 //! loom models of the weak reference protocol: list creation, shared-ref
 //! reuse and revival, refs dropped or cancelled while their referent dies
 //! (shared and callback refs at once, two handles of one ref on two threads),
-//! callback claiming, death hooks against `cancel`, counting and listing
-//! racing revival and drops, and a value re-homed out of its `Arc` racing an
-//! old handle's drop. Every interleaving of the library's atomics and locks
-//! is explored (they come from `loom` under `cfg(loom)`), unbounded unless
-//! `LOOM_MAX_PREEMPTIONS` is set (`scripts/loom.sh --ci` sets 3).
+//! callback claiming (also of a ref whose last handle goes after the death
+//! but before the header clears), death hooks against `cancel`, counting and
+//! listing racing revival and drops, and a value re-homed out of its `Arc`
+//! racing an old handle's drop. Every interleaving of the library's atomics
+//! and locks is explored (they come from `loom` under `cfg(loom)`), unbounded
+//! unless `LOOM_MAX_PREEMPTIONS` is set (`scripts/loom.sh --ci` sets 3).
 //!
 //! Run: `bash scripts/loom.sh`, or
 //! `RUSTFLAGS="--cfg loom" cargo test -p weakref-core --test loom --release`
@@ -330,5 +331,54 @@ fn rehome_with_a_surviving_old_handle_runs_its_callback_once() {
         assert_eq!(getweakrefcount(&moved), 1);
         drop((keep, fresh, moved));
         assert_eq!(tally.dropped.load(SeqCst), 1);
+    });
+}
+
+/// An object whose fields before its header take a while to drop (a loom
+/// scheduling point): the window between "weak refs no longer upgrade" and
+/// "the header clears the refs".
+#[derive(Referent)]
+struct SlowObj {
+    _before_header: Gate,
+    header: Header,
+}
+
+struct Gate(AtomicUsize);
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.0.store(1, SeqCst);
+    }
+}
+
+#[test]
+fn callback_runs_when_its_last_handle_goes_between_death_and_clearing() {
+    loom::model(|| {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let o = Arc::new(SlowObj {
+            _before_header: Gate(AtomicUsize::new(0)),
+            header: Header::new(),
+        });
+        let counter = Arc::clone(&ran);
+        let r = Ref::with_callback(&o, move |_| {
+            counter.fetch_add(1, SeqCst);
+        });
+        let t = thread::spawn(move || {
+            // The referent was already dead when the last handle went: the
+            // callbacks to run were fixed at the death (DESIGN 2/5).
+            let dead = r.get().is_none();
+            drop(r);
+            dead
+        });
+        drop(o);
+        let dead_first = t.join().unwrap();
+        let ran = ran.load(SeqCst);
+        assert!(ran <= 1);
+        if dead_first {
+            assert_eq!(
+                ran, 1,
+                "a ref dropped after its referent died still calls back"
+            );
+        }
     });
 }
