@@ -1524,7 +1524,7 @@ proptest! {
             let t = |c: &AtomicUsize| c.load(SeqCst);
             // Seen with `--nocapture` (scripts/fuzz.sh).
             eprintln!(
-                "fuzz: {} programs passed ({} on 2-4 threads; with the other tests' programs): \
+                "fuzz: {} programs passed ({} on 2-4 threads): \
                  {} ops, {} objects died, {} callbacks and hooks made, {} ran, {} planned panics reported",
                 config().cases,
                 t(&TOTALS.threaded),
