@@ -25,7 +25,7 @@ fn obj(n: u32) -> Arc<Obj> {
 }
 
 fn scaled(n: u32) -> u32 {
-    if cfg!(miri) { (n / 100).max(4) } else { n }
+    if cfg!(miri) { (n / 1000).max(2) } else { n }
 }
 
 /// Drops the objects sent to it, on its own thread.
@@ -232,7 +232,7 @@ fn threaded_weak_value_dict_copy() {
 #[test]
 fn removal_races_with_death() {
     for round in 0..scaled(50) {
-        let n = 200;
+        let n = if cfg!(miri) { 40 } else { 200 };
         let objects: Vec<_> = (0..n).map(obj).collect();
         let mut wkd: WeakKeyDictionary<Obj, u32> = objects.iter().map(|o| (o, o.n)).collect();
         let mut wvd: WeakValueDictionary<u32, Obj> = objects.iter().map(|o| (o.n, o)).collect();
@@ -267,7 +267,8 @@ fn removal_races_with_death() {
 #[test]
 fn clear_and_drop_race_with_death() {
     for round in 0..scaled(50) {
-        let objects: Vec<_> = (0..200).map(obj).collect();
+        let n = if cfg!(miri) { 40 } else { 200 };
+        let objects: Vec<_> = (0..n).map(obj).collect();
         let mut wkd: WeakKeyDictionary<Obj, u32> = objects.iter().map(|o| (o, o.n)).collect();
         let wvd: WeakValueDictionary<u32, Obj> = objects.iter().map(|o| (o.n, o)).collect();
         let mut doomed = objects;

@@ -99,7 +99,7 @@ fn live() -> (usize, usize) {
 /// Measured rounds per scenario (after the warm-up round).
 const ROUNDS: usize = if cfg!(miri) { 1 } else { 3 };
 /// The size of the loops inside the scenarios.
-const N: u32 = if cfg!(miri) { 8 } else { 200 };
+const N: u32 = if cfg!(miri) { 4 } else { 200 };
 /// Threads in the threaded scenarios.
 const THREADS: usize = if cfg!(miri) { 2 } else { 4 };
 

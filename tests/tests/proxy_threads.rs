@@ -35,11 +35,15 @@ impl Add<u64> for &Counter {
 }
 
 const WORKERS: usize = 4;
-const BEFORE_DEATH: usize = 2_000;
+const BEFORE_DEATH: usize = if cfg!(miri) { 5 } else { 2_000 };
+const ROUNDS: usize = if cfg!(miri) { 1 } else { 20 };
+/// Failed uses per worker before it stops (each kind fails once dead).
+const FAILURES: usize = if cfg!(miri) { 3 } else { 100 };
+const PER_WORKER: usize = if cfg!(miri) { 10 } else { 1_000 };
 
 #[test]
 fn proxies_race_with_the_death_of_their_referent() {
-    for _round in 0..20 {
+    for _round in 0..ROUNDS {
         let obj = Arc::new(Counter {
             base: 1000,
             header: Header::new(),
@@ -79,7 +83,7 @@ fn proxies_race_with_the_death_of_their_referent() {
                     let mut failures = 0;
                     let mut n = 0u64;
                     // Run until every kind of use has failed a few times.
-                    while failures < 100 {
+                    while failures < FAILURES {
                         n += 1;
                         let results = [
                             callable.call(n),
@@ -145,7 +149,7 @@ fn proxies_are_created_and_dropped_concurrently() {
     thread::scope(|s| {
         for _ in 0..WORKERS {
             s.spawn(|| {
-                for _ in 0..1_000 {
+                for _ in 0..PER_WORKER {
                     let p = proxy(&obj);
                     assert!(CallableProxy::ptr_eq(&p, &shared));
                     let c = calls.clone();

@@ -387,7 +387,7 @@ fn values_holding_keys_cascade_on_clear_and_death() {
 // entries runs in bounded stack.
 #[test]
 fn dropping_a_long_chain_runs_in_bounded_stack() {
-    let n = if cfg!(miri) { 1_000 } else { 1_000_000 };
+    let n = if cfg!(miri) { 200 } else { 1_000_000 };
     let drops = Arc::new(AtomicUsize::new(0));
     let d2 = drops.clone();
     std::thread::Builder::new()
