@@ -4,9 +4,10 @@
 #   weakref-collections/tests/loom_deaths.rs the dictionaries' death ledger
 #
 # Usage: bash scripts/loom.sh [--ci]
-#   (no flag)  full: every interleaving, no preemption bound (about a minute
-#              from a warm build)
-#   --ci       LOOM_MAX_PREEMPTIONS=3 (well under 5 minutes from cold)
+#   (no flag)  full: every interleaving, no preemption bound (but 5 for the
+#              one three-thread dictionary model); ~35 s warm, ~2.5 min cold
+#   --ci       LOOM_MAX_PREEMPTIONS=3: ~2 min from cold on 2 cores, nearly all
+#              of it compiling; the models themselves take about a second
 # LOOM_MAX_PREEMPTIONS in the environment overrides both.
 # loom is an ordinary (cfg(loom)) dependency: nothing to install.
 set -euo pipefail

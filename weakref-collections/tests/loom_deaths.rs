@@ -8,6 +8,8 @@
 //! death never removes a newer entry (DESIGN semantics 16), and every key and
 //! value is dropped exactly once. Both orders of the record-versus-forget
 //! protocol (hook first, cancel first) are reached by the removal models.
+//! Two-thread models are unbounded unless `LOOM_MAX_PREEMPTIONS` is set
+//! (`scripts/loom.sh --ci` sets 3); the three-thread one is bounded.
 //!
 //! Run: `bash scripts/loom.sh`, or
 //! `RUSTFLAGS="--cfg loom" cargo test -p weakref-collections --test loom_deaths --release`
@@ -550,4 +552,41 @@ impl KeyFixture {
     fn into_parts(self) -> (KeyDict, Arc<Census>, Arc<Census>, Arc<Obj>, Arc<Obj>) {
         (self.dict, self.keys, self.values, self.doomed, self.kept)
     }
+}
+
+/// Three threads explode unbounded: explores with `LOOM_MAX_PREEMPTIONS`
+/// preemptions if set, else 5 (about 20 s).
+fn model_three_threads(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(5);
+    }
+    builder.check(f);
+}
+
+#[test]
+fn deaths_on_two_threads_race_the_owner_clearing_then_reinserting() {
+    model_three_threads(|| {
+        let KeyFixture {
+            keys,
+            values,
+            mut dict,
+            doomed,
+            kept,
+        } = key_fixture();
+        let a = thread::spawn(move || drop(doomed));
+        let b = thread::spawn(move || drop(kept));
+        dict.clear();
+        let fresh = obj(3, &keys);
+        dict.insert(&fresh, data(3, &values));
+        a.join().unwrap();
+        b.join().unwrap();
+        // Neither late hook counts against the new entry.
+        check_key_dict(&dict, 1);
+        assert_eq!(dict.get(&fresh).map(|d| d.id), Some(3));
+        assert_eq!(values.alive(), 1);
+        drop(dict);
+        drop(fresh);
+        assert_eq!((keys.alive(), values.alive()), (0, 0));
+    });
 }
