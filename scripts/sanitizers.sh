@@ -6,7 +6,7 @@
 #   bash scripts/sanitizers.sh --ci   # CI: TSan on the core, collections and
 #                                     # proxy unit tests and the thread tests;
 #                                     # ASan on the core and collections tests
-#                                     # and the leak scenarios
+#                                     # and every weakref-tests file
 #
 # Both use the installed nightly with -Zbuild-std, so std itself is
 # instrumented (TSan needs that: an uninstrumented std's atomics and locks
@@ -62,13 +62,13 @@ export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 detect_stack_use_after_retur
 
 if [ "$mode" = ci ]; then
     mapfile -t tsan_tests < <(as_args "${thread_tests[@]}")
-    mapfile -t asan_tests < <(as_args leaks)
+    mapfile -t asan_tests < <(as_args "${all_tests[@]}")
     run thread "core, collections, proxy (unit and integration)" \
         -p weakref-core -p weakref-collections -p weakref-proxy --lib --tests
     run thread "thread tests: ${thread_tests[*]}" -p weakref-tests "${tsan_tests[@]}"
     run address "core, collections (unit and integration)" \
         -p weakref-core -p weakref-collections --lib --tests
-    run address "leak scenarios" -p weakref-tests "${asan_tests[@]}"
+    run address "all weakref-tests but compiletest" -p weakref-tests "${asan_tests[@]}"
 else
     mapfile -t every_test < <(as_args "${all_tests[@]}")
     for san in thread address; do
