@@ -525,9 +525,19 @@ fn threads_refs_and_callbacks() {
     let objects: Vec<_> = (0..N).map(obj).collect();
     let c = counter();
     let barrier = Arc::new(Barrier::new(THREADS));
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let mine: Vec<_> = objects.iter().map(Arc::clone).collect();
+    // The workers' clones are the only strong refs before any thread starts,
+    // so every object dies in some worker's `drop(mine)`, before the second
+    // barrier, while every callback ref is alive. (Dropping `objects` after
+    // spawning let a slow main thread kill objects after the workers had
+    // dropped their refs: seen under valgrind's serialised threads.)
+    let mines: Vec<Vec<_>> = (0..THREADS)
+        .map(|_| objects.iter().map(Arc::clone).collect())
+        .collect();
+    drop(objects);
+    let handles: Vec<_> = mines
+        .into_iter()
+        .enumerate()
+        .map(|(t, mine)| {
             let c = Arc::clone(&c);
             let barrier = Arc::clone(&barrier);
             thread::spawn(move || {
@@ -547,7 +557,6 @@ fn threads_refs_and_callbacks() {
             })
         })
         .collect();
-    drop(objects);
     for h in handles {
         h.join().unwrap();
     }
