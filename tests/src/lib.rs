@@ -7,6 +7,8 @@
 //! - [`collect_unraisable`]: captures what the unraisable hook is told about
 //!   panics on the current thread, so tests running in parallel (each on its
 //!   own thread) do not see each other's reports.
+//! - [`ChildTest`]: runs one test of the current test binary alone in a child
+//!   process, for what is process-wide (the unraisable hook, stderr, exit).
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
@@ -178,4 +180,84 @@ pub fn with_default_unraisable_hook<R>(f: impl FnOnce() -> R) -> R {
     let _exclusive = HOOK_GUARD.write().unwrap_or_else(PoisonError::into_inner);
     set_unraisable_hook(None);
     f()
+}
+
+/// One test of the current test binary, run alone in a child process with
+/// an environment variable set that makes its body run (a child-test body
+/// returns at once unless [`ChildTest::is_child`] says it is the child).
+/// For what is process-wide: the unraisable hook, standard error, exit.
+#[derive(Debug)]
+pub struct ChildTest {
+    command: std::process::Command,
+}
+
+impl ChildTest {
+    /// Whether this process is the child started for a test body with
+    /// `marker` (the environment variable it sets).
+    pub fn is_child(marker: &str) -> bool {
+        std::env::var_os(marker).is_some()
+    }
+
+    /// The command running test `name` (exact) alone, with `marker` set.
+    pub fn new(name: &str, marker: &str) -> Self {
+        let mut command =
+            std::process::Command::new(std::env::current_exe().expect("the test binary"));
+        command
+            .args(["--exact", name, "--nocapture", "--test-threads=1"])
+            .env(marker, "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        ChildTest { command }
+    }
+
+    /// The command, to adjust before [`spawn`](Self::spawn).
+    pub fn command(&mut self) -> &mut std::process::Command {
+        &mut self.command
+    }
+
+    /// Starts the child.
+    pub fn spawn(&mut self) -> std::process::Child {
+        self.command.spawn().expect("spawn the test binary")
+    }
+
+    /// Runs the child to completion and returns its output; panics if it
+    /// takes over a minute (a deadlock in the child), killing it.
+    pub fn run(&mut self) -> std::process::Output {
+        wait_with_timeout(self.spawn())
+    }
+}
+
+/// Waits for `child` for up to a minute, reading its output; kills it and
+/// panics if it does not finish (a deadlock).
+pub fn wait_with_timeout(mut child: std::process::Child) -> std::process::Output {
+    use std::io::Read;
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
+        thread::spawn(move || {
+            let mut out = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut out);
+            }
+            out
+        })
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the child process did not finish within a minute (deadlock?)");
+        }
+        thread::sleep(std::time::Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
 }

@@ -2,18 +2,24 @@
 //! user callbacks, newest first, each exactly once, with no lock held.
 //!
 //! Deaths caused from inside a callback (a callback drops the last `Arc` of
-//! another object) do not recurse: each thread keeps a queue of callbacks
-//! waiting to run, and only the outermost death on the thread drains it. A
+//! another object) do not recurse: the outermost death on a thread drains a
+//! queue, and deaths inside its callbacks append to that queue and return. A
 //! chain of a million deaths, each set off by the previous callback, runs in
 //! constant stack. Hooks are never queued: dictionaries account for a death
 //! the moment it happens (DESIGN semantics 13).
+//!
+//! The queue lives in the draining frame; the thread-local only points to
+//! it. That thread-local is const-initialised and has no destructor, so it
+//! still works while the thread's other thread-locals are being destroyed:
+//! a chain of deaths set off by a thread-local's destructor is queued too,
+//! not run recursively (outside review, failure 3).
 
-use std::cell::RefCell;
+use core::cell::Cell;
+use core::ptr;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::node::Handle;
-use crate::sync::thread_local;
 use crate::unraisable;
 
 /// The nodes claimed when a referent died, in list order (newest first).
@@ -35,48 +41,43 @@ impl Detached {
     }
 }
 
-#[derive(Debug, Default)]
-struct Queue {
-    /// A frame of this thread is draining `pending`.
-    draining: bool,
-    pending: VecDeque<Handle>,
+type Queue = VecDeque<Handle>;
+
+#[cfg(not(loom))]
+std::thread_local! {
+    /// The queue an outer frame of this thread is draining, or null.
+    static DRAINING: Cell<*mut Queue> = const { Cell::new(ptr::null_mut()) };
 }
 
-thread_local! {
-    static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
+#[cfg(loom)]
+loom::thread_local! {
+    static DRAINING: Cell<*mut Queue> = Cell::new(ptr::null_mut());
 }
 
-/// Appends `callbacks` to this thread's queue and drains it, unless an outer
-/// frame already is (then that frame runs them when the current one returns).
+/// Runs `callbacks`, or appends them to the queue an outer frame of this
+/// thread is draining (that frame runs them when the current one returns).
 fn schedule(callbacks: Vec<Handle>) {
-    let mut callbacks = Some(callbacks);
-    let must_drain = QUEUE.try_with(|queue| {
-        let mut queue = queue.borrow_mut();
-        queue.pending.extend(callbacks.take().into_iter().flatten());
-        !core::mem::replace(&mut queue.draining, true)
-    });
-    match must_drain {
-        Ok(true) => drain(),
-        Ok(false) => {}
-        // The thread's locals are being destroyed: no queue, run them here.
-        Err(_) => {
-            for callback in callbacks.into_iter().flatten() {
-                fire_reporting(callback, "weakref callback");
-            }
-        }
+    let outer = DRAINING.with(Cell::get);
+    if !outer.is_null() {
+        // SAFETY: `outer` points to the `queue` local of a `schedule` frame
+        // further down this thread's stack (set below, reset by `Draining`
+        // before that local is dropped, also on unwinding). That frame holds
+        // no reference into the queue while a callback runs (it only touches
+        // the queue through the pointer, between callbacks), and no other
+        // thread can see this thread-local: the access is exclusive.
+        unsafe { (*outer).extend(callbacks) };
+        return;
     }
-}
-
-fn drain() {
+    let mut queue = Queue::from(callbacks);
+    let queue_ptr: *mut Queue = &mut queue;
+    // Declared after `queue`, so dropped (resetting the thread-local) before
+    // it, also when a panic unwinds through here.
+    let _draining = Draining::start(queue_ptr);
     loop {
-        let next = QUEUE.with(|queue| {
-            let mut queue = queue.borrow_mut();
-            let next = queue.pending.pop_front();
-            if next.is_none() {
-                queue.draining = false;
-            }
-            next
-        });
+        // SAFETY: `queue` is alive for this whole loop and only used through
+        // `queue_ptr`; nested `schedule` calls (from the callback below) are
+        // finished before we get here again.
+        let next = unsafe { (*queue_ptr).pop_front() };
         match next {
             Some(callback) => fire_reporting(callback, "weakref callback"),
             None => return,
@@ -84,11 +85,26 @@ fn drain() {
     }
 }
 
+/// Publishes the draining frame's queue for the thread, until dropped.
+struct Draining;
+
+impl Draining {
+    fn start(queue: *mut Queue) -> Draining {
+        DRAINING.with(|draining| draining.set(queue));
+        Draining
+    }
+}
+
+impl Drop for Draining {
+    fn drop(&mut self) {
+        DRAINING.with(|draining| draining.set(ptr::null_mut()));
+    }
+}
+
 /// Runs a claimed node's payload; a panic is reported, never propagated.
 fn fire_reporting(handle: Handle, context: &'static str) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| handle.fire())) {
         unraisable::report(context, payload.as_ref());
-        // Dropping a panic payload can itself panic; never let that escape.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+        unraisable::drop_payload(payload);
     }
 }

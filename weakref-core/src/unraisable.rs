@@ -5,6 +5,8 @@
 //! default report is a line on stderr, like Python's "Exception ignored in".
 
 use std::any::Any;
+use std::io::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::thread::{self, ThreadId};
 
@@ -60,7 +62,14 @@ static HOOK: RwLock<Option<UnraisableHook>> = RwLock::new(None);
 /// weakref_core::set_unraisable_hook(None);
 /// ```
 pub fn set_unraisable_hook(hook: Option<UnraisableHook>) {
-    *HOOK.write().unwrap_or_else(PoisonError::into_inner) = hook;
+    let old = core::mem::replace(
+        &mut *HOOK.write().unwrap_or_else(PoisonError::into_inner),
+        hook,
+    );
+    // The old hook is dropped after the lock is released: its drop may kill
+    // an object whose callback panics, and reporting that takes the lock
+    // (outside review, failure 4).
+    drop(old);
 }
 
 /// Reports a caught panic to the hook, or to stderr.
@@ -83,8 +92,25 @@ pub(crate) fn report(context: &str, payload: &(dyn Any + Send)) {
     match hook {
         Some(hook) => {
             // A panicking hook is ignored: there is nowhere left to report it.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&info)));
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| hook(&info))) {
+                drop_payload(payload);
+            }
         }
-        None => eprintln!("Exception ignored in {context}: {message}"),
+        None => {
+            // Never `eprintln!`, which panics when stderr is closed (a program
+            // piped into `head`): reporting must not panic (failure 5).
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "Exception ignored in {context}: {message}"
+            );
+        }
+    }
+}
+
+/// Drops a caught panic's payload, whose own `Drop` may panic: that second
+/// panic is caught too, and its payload leaked rather than risked.
+pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        core::mem::forget(second);
     }
 }
