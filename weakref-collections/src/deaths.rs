@@ -26,6 +26,10 @@ pub(crate) struct Deaths {
     /// Records in `state.queue`, readable without the lock (`len`, and the
     /// fast path of `collect`).
     dead: AtomicUsize,
+    /// Queue records and removed entries looked at by `forget_all`, so a
+    /// test can check that removal stays linear (no timing in tests).
+    #[cfg(test)]
+    pub(crate) scanned: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -79,14 +83,28 @@ impl Deaths {
     /// Entry `id` was removed, but its death claimed its hook first: consume
     /// its record if the hook already ran, or tell the hook to record nothing.
     pub(crate) fn forget(&self, hash: u64, id: u64) {
-        let mut state = self.lock();
-        if let Some(i) = state.queue.iter().position(|&record| record == (hash, id)) {
-            state.queue.swap_remove(i);
-            // Relaxed: see `record`.
-            self.dead.fetch_sub(1, Ordering::Relaxed);
-        } else {
-            state.ignore.push(id);
+        self.forget_all(&[(hash, id)]);
+    }
+
+    /// [`forget`](Deaths::forget) for many removed entries at once, in one
+    /// pass over the queue: linear in the queue and `records`, however many
+    /// entries died (a `clear` after many deaths was quadratic with one
+    /// search per entry: outside review, failure 7).
+    pub(crate) fn forget_all(&self, records: &[(u64, u64)]) {
+        if records.is_empty() {
+            return;
         }
+        let mut state = self.lock();
+        let mut missing: std::collections::HashSet<(u64, u64)> = records.iter().copied().collect();
+        #[cfg(test)]
+        self.scanned
+            .fetch_add(state.queue.len() + records.len(), Ordering::Relaxed);
+        let before = state.queue.len();
+        state.queue.retain(|record| !missing.remove(record));
+        // Relaxed: see `record`.
+        self.dead
+            .fetch_sub(before - state.queue.len(), Ordering::Relaxed);
+        state.ignore.extend(missing.into_iter().map(|(_, id)| id));
     }
 }
 
