@@ -509,6 +509,33 @@ fn moved_values() {
     }
 }
 
+/// State captured by a callback whose `Drop` panics.
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("{BOOM}");
+    }
+}
+
+/// Outside review, failure 8: dropping (or cancelling) the last handle of a
+/// callback ref that never ran drops the callback; if its captured state
+/// panics on drop, the list's count was never given up: the list and its
+/// shared nodes leaked. The count is now given up by a drop guard.
+fn callbacks_whose_state_panics_on_drop() {
+    for i in 0..N {
+        let o = obj(i);
+        let _shared = Ref::new(&o);
+        let state = PanicsOnDrop;
+        let r = Ref::with_callback(&o, move |_| drop(state));
+        assert!(panic::catch_unwind(AssertUnwindSafe(move || drop(r))).is_err());
+        let state = PanicsOnDrop;
+        let r = Ref::with_callback(&o, move |_| drop(state));
+        assert!(panic::catch_unwind(AssertUnwindSafe(move || r.cancel())).is_err());
+        assert_eq!(getweakrefcount(&o), 1);
+    }
+}
+
 /// Threads spawned and joined, doing nothing: the baseline for the
 /// threaded scenarios (std's per-thread allocations are all returned).
 fn threads_baseline() {
@@ -630,6 +657,10 @@ const SCENARIOS: &[Scenario] = &[
     ),
     ("WeakSet", weak_set),
     ("moved values (9b)", moved_values),
+    (
+        "callbacks whose state panics on drop",
+        callbacks_whose_state_panics_on_drop,
+    ),
     ("threads baseline", threads_baseline),
     ("threads: refs and callbacks", threads_refs_and_callbacks),
     ("threads: dictionaries", threads_dictionaries),

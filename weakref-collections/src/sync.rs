@@ -13,6 +13,13 @@ pub(crate) use std::sync::{
     atomic::{AtomicUsize, Ordering},
 };
 
+/// The referents' `Arc`: std's, or under `cfg(loom)` the core crate's loom
+/// model of it (which the core's API then takes).
+#[cfg(not(loom))]
+pub(crate) use std::sync::Arc;
+#[cfg(loom)]
+pub(crate) use weakref_core::__loom::Arc;
+
 #[cfg(loom)]
 pub(crate) use loom::sync::{
     Mutex, MutexGuard,

@@ -1,9 +1,9 @@
 //! [`WeakKeyDictionary`]: a map whose keys are held weakly, and its
 //! iterators.
 
+use crate::sync::Arc;
 use core::hash::{BuildHasher, Hash};
 use std::hash::RandomState;
-use std::sync::Arc;
 
 use weakref_core::{Ref, Referent};
 

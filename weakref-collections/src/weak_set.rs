@@ -1,8 +1,8 @@
 //! [`WeakSet`]: a set whose elements are held weakly, and its iterator.
 
+use crate::sync::Arc;
 use core::hash::{BuildHasher, Hash};
 use std::hash::RandomState;
-use std::sync::Arc;
 
 use weakref_core::Referent;
 

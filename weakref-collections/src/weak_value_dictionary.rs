@@ -1,10 +1,10 @@
 //! [`WeakValueDictionary`]: a map whose values are held weakly, and its
 //! iterators.
 
+use crate::sync::Arc;
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 use std::hash::RandomState;
-use std::sync::Arc;
 
 use weakref_core::{Ref, Referent};
 

@@ -16,8 +16,9 @@
 #![cfg(loom)]
 
 use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
-use std::sync::Arc;
+// The referents' `Arc` is the core's loom model of std's (see its docs).
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use weakref_core::__loom::Arc;
 
 use loom::thread;
 use weakref_collections::{WeakKeyDictionary, WeakSet, WeakValueDictionary};

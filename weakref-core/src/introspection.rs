@@ -1,9 +1,8 @@
 //! `getweakrefcount` and `getweakrefs`: the weak references of an object.
 
-use std::sync::Arc;
-
 use crate::header::Referent;
 use crate::reference::Ref;
+use crate::sync::Arc;
 
 /// The number of live weak references and proxies to `obj` (0 for an object
 /// never weakly referenced), whatever type each was made through.

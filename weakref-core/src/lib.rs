@@ -97,6 +97,15 @@ pub use crate::unraisable::{UnraisableHook, UnraisableInfo, set_unraisable_hook}
 /// ```
 pub use weakref_derive::Referent;
 
+/// Under `cfg(loom)`, the `Arc` and `Weak` the crate's API takes: std's
+/// algorithm on loom's atomics, so loom models see the referent's strong
+/// count (see `sync/model_arc.rs`). Not public API.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::sync::model_arc::{Arc, Weak};
+}
+
 /// What `#[derive(Referent)]` expands to refers to; not public API.
 #[doc(hidden)]
 pub mod __private {

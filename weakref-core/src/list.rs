@@ -115,6 +115,20 @@ impl List {
         self.owner.load(Ordering::Acquire)
     }
 
+    /// A handle saw the referent dead before the header cleared the list: if
+    /// the value only left its `Arc`, it may be wrapped again, even at the
+    /// same address once the old allocation is freed (the parked handle's
+    /// `Weak` was what kept it). No header address matches zero, so the next
+    /// use of the header through an `Arc` re-homes the list
+    /// ([`ListRef::rehome`]), which runs the parked callbacks; the header's
+    /// drop clears the list whatever its owner.
+    pub(crate) fn mark_stale(&self) {
+        // Release: pairs with `List::owner`'s Acquire. A header re-wrapped at
+        // the same address reads zero: its allocation could only be reused
+        // after the parked handle's `Weak` (dropped after this store) went.
+        self.owner.store(0, Ordering::Release);
+    }
+
     /// Gives up one count; frees the list (and its shared nodes) on the last.
     ///
     /// # Safety

@@ -326,17 +326,23 @@ impl Handle {
 
     /// Cancels the payload: if the referent's death has not claimed the
     /// node yet, it never will. Returns whether this call cancelled it.
-    /// `referent_dead`: the caller saw the referent's strong count at zero,
-    /// so its death came first even if the header has not cleared yet.
-    pub(crate) fn cancel(self, referent_dead: bool) -> bool {
+    /// `dead` tells whether the referent's strong count is zero; it is asked
+    /// under the list lock, where its answer orders this call against the
+    /// death's clearing (which needs that lock).
+    pub(crate) fn cancel(self, dead: Probe<'_>) -> bool {
         let node = self.node();
         if node.kind() == Kind::Shared {
+            self.release(dead);
             return false;
         }
         // SAFETY: a payload node owns a count of its list while it is alive,
         // and this handle keeps it alive.
         let list = unsafe { node.list.as_ref() };
         let mut state = crate::sync::lock(list.state());
+        // Dead now: the death came first, and its callbacks are fixed (the
+        // clearing will claim this node, or already has). Alive now: the
+        // clearing has not run (it needs this lock) and will see the mark.
+        let referent_dead = dead();
         let links = node.links(&mut state);
         let cancelled = !referent_dead && links.linked && !links.cancelled;
         links.cancelled |= cancelled;
@@ -344,20 +350,21 @@ impl Handle {
         // "remove an entry" path instead of two.
         let ptr = self.ptr();
         core::mem::forget(self);
-        let after = give_up_locked(ptr, &mut state, referent_dead);
+        let after = give_up_locked(ptr, &mut state, dead);
         drop(state);
         after.run();
         cancelled
     }
 
-    /// Drops this handle, telling the node whether the caller saw its
-    /// referent dead (strong count zero): the last handle of a payload node
-    /// whose referent died but was not cleared yet is parked in the list, so
-    /// the death still runs the payload (see `Links::parked`).
-    pub(crate) fn release(self, referent_dead: bool) {
+    /// Drops this handle. `dead` tells whether the referent's strong count
+    /// is zero; it is asked only if this may be the last handle, under the
+    /// list lock: the last handle of a payload node whose referent died but
+    /// was not cleared yet is parked in the list, so the death still runs
+    /// the payload (see `Links::parked`).
+    pub(crate) fn release(self, dead: Probe<'_>) {
         let ptr = self.ptr();
         core::mem::forget(self);
-        release(ptr, referent_dead);
+        release(ptr, dead);
     }
 
     /// Runs the payload of a node claimed at its referent's death, giving it
@@ -392,12 +399,18 @@ impl Drop for Handle {
     /// every other lock holder, and each life of a node is unlinked exactly
     /// once. Other drops are one compare-and-swap, as `Arc::drop`.
     fn drop(&mut self) {
-        release(self.0.0, false);
+        release(self.0.0, &|| false);
     }
 }
 
+/// Asks whether the referent's strong count is zero: whether it died (or
+/// its value left its `Arc`), even if its header has not cleared its weak
+/// references yet. Asked under the list lock, never stored: a stale answer
+/// is what loses callbacks (an "alive" read before another thread's death).
+pub(crate) type Probe<'a> = &'a dyn Fn() -> bool;
+
 /// Gives up one handle of `node` (see `Handle::drop` and `Handle::release`).
-fn release(node: NonNull<Node>, referent_dead: bool) {
+fn release(node: NonNull<Node>, dead: Probe<'_>) {
     // SAFETY: the caller owns a handle, given up here, so the node is alive.
     let node_ref = unsafe { node.as_ref() };
     let mut n = node_ref.handles.load(Ordering::Relaxed);
@@ -412,12 +425,12 @@ fn release(node: NonNull<Node>, referent_dead: bool) {
             Err(actual) => n = actual,
         }
     }
-    last_handle_dropped(node, referent_dead);
+    last_handle_dropped(node, dead);
 }
 
 /// Gives up what may be the last handle of `node`, under its list's lock.
 #[cold]
-fn last_handle_dropped(node: NonNull<Node>, referent_dead: bool) {
+fn last_handle_dropped(node: NonNull<Node>, dead: Probe<'_>) {
     // SAFETY: we still own a handle: a payload node is freed only after its
     // last handle, a shared node only with its list, which it keeps alive.
     let node_ref = unsafe { node.as_ref() };
@@ -425,7 +438,7 @@ fn last_handle_dropped(node: NonNull<Node>, referent_dead: bool) {
     // shared node with a handle (ours) holds one through `holds_list`.
     let list_ref = unsafe { node_ref.list.as_ref() };
     let mut state = crate::sync::lock(list_ref.state());
-    let after = give_up_locked(node, &mut state, referent_dead);
+    let after = give_up_locked(node, &mut state, dead);
     drop(state);
     after.run();
 }
@@ -434,27 +447,53 @@ fn last_handle_dropped(node: NonNull<Node>, referent_dead: bool) {
 /// was the last, unlinks the node. What must follow once the lock is
 /// released (freeing the node, giving up a count of the list) is returned,
 /// not done here: the lock lives in the list, which that may free.
-fn give_up_locked(node: NonNull<Node>, state: &mut State, referent_dead: bool) -> AfterUnlock {
+///
+/// Whether this is the last handle is decided by one compare-and-swap, not
+/// by a read followed by a decrement: other handles may be given up
+/// lock-free (n -> n - 1 for n > 1) at any moment, and a "not last" read
+/// followed by a decrement that turns out to be the last one would free the
+/// node silently (outside review, failure 2).
+fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> AfterUnlock {
     // SAFETY: the caller owns a handle (given up below), so the node is alive.
     let node_ref = unsafe { node.as_ref() };
-    if referent_dead && node_ref.kind() != Kind::Shared {
-        // Payload nodes gain handles only from existing ones or under this
-        // lock, so a count of one is the caller's own handle.
-        let last = node_ref.handle_count() == 1;
-        let links = node_ref.links(state);
-        if last && links.linked && !links.cancelled {
-            // The referent died but the header has not cleared the list yet:
-            // the callbacks to run were fixed at the death, so this one must
-            // still run. The list keeps our count; `detach_all` claims it.
-            links.parked = true;
-            return AfterUnlock::Nothing;
+    // Acquire (here and on a failed exchange): synchronises with the Release
+    // decrements of the handles given up before, so what their holders saw
+    // happens before our probe. A holder that saw the referent dead and then
+    // gave up its handle lock-free makes our `dead()` see it dead too (read
+    // coherence); with Relaxed, a stale "alive" would free the node and lose
+    // the callback (found by the loom model of this race).
+    let mut n = node_ref.handles.load(Ordering::Acquire);
+    loop {
+        // A payload node gains handles only from an existing handle or under
+        // this lock, so at one it is ours alone and stays so while we hold
+        // the lock. (Shared nodes are revived lock-free; they have no
+        // payload to park and go through the compare-and-swap.)
+        if n == 1 && node_ref.kind() != Kind::Shared {
+            let links = node_ref.links(state);
+            if links.linked && !links.cancelled && dead() {
+                // The referent died but the header has not cleared the list
+                // yet: the callbacks to run were fixed at the death, so this
+                // one must still run. The list keeps our count; clearing
+                // claims it. If the value only left its `Arc`, the header
+                // may be re-wrapped, even at the same address once the old
+                // allocation is freed: mark the list stale so the next use
+                // of the header re-homes it (DESIGN 9b).
+                links.parked = true;
+                // SAFETY: a payload node owns a count of its list.
+                unsafe { node_ref.list.as_ref() }.mark_stale();
+                return AfterUnlock::Nothing;
+            }
         }
-    }
-    // AcqRel: Release as in `drop`; Acquire sees every other handle's uses
-    // before the unlink. A lock-free `try_acquire` may have taken a handle
-    // since the caller read 1, and then we are not the last.
-    if node_ref.handles.fetch_sub(1, Ordering::AcqRel) != 1 {
-        return AfterUnlock::Nothing;
+        // AcqRel: Release as in `release`; Acquire (when this is the last
+        // handle) sees every other handle's uses before the unlink.
+        match node_ref
+            .handles
+            .compare_exchange_weak(n, n - 1, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(1) => break,
+            Ok(_) => return AfterUnlock::Nothing,
+            Err(actual) => n = actual,
+        }
     }
     state.unlink(node_ref);
     if node_ref.kind() == Kind::Shared {
@@ -486,6 +525,9 @@ enum AfterUnlock {
 impl AfterUnlock {
     fn run(self) {
         if let AfterUnlock::Release { free, list } = self {
+            // The list's count is given up even if dropping the payload
+            // panics: a drop guard, not a statement after the free.
+            let _list = ListCount(list);
             if let Some(node) = free {
                 // SAFETY: a payload node with no handles (payload nodes never
                 // gain handles from zero), unlinked by `give_up_locked` or by
@@ -494,10 +536,19 @@ impl AfterUnlock {
                 // here, outside the list lock, since it is user code.
                 unsafe { free_node(node) };
             }
-            // SAFETY: the freed payload node's count of the list, or the
-            // shared node's `holds_list` count, given up exactly once, here.
-            unsafe { List::release(list) };
         }
+    }
+}
+
+/// One count of a list, given up when dropped (also during unwinding).
+struct ListCount(NonNull<List>);
+
+impl Drop for ListCount {
+    fn drop(&mut self) {
+        // SAFETY: the freed payload node's count of the list, or the shared
+        // node's `holds_list` count, moved into this guard by
+        // `AfterUnlock::run` and given up exactly once, here.
+        unsafe { List::release(self.0) };
     }
 }
 

@@ -4,11 +4,11 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::mem::ManuallyDrop;
 use std::hash::DefaultHasher;
-use std::sync::{Arc, Weak};
 
 use crate::error::ReferenceError;
 use crate::header::Referent;
 use crate::node::{Callback, Handle, Hook, Payload, Slot};
+use crate::sync::{Arc, Weak};
 
 /// A weak reference to an `Arc<T>` (Python's `weakref.ref`, [`ReferenceType`]).
 ///
@@ -194,12 +194,12 @@ impl<T: ?Sized + Referent> Ref<T> {
         }
     }
 
-    /// The referent's strong count is zero: it died (or its value left its
-    /// `Arc`), even if its header has not cleared its weak references yet.
-    fn referent_dead(&self) -> bool {
-        self.weak
-            .as_ref()
-            .is_some_and(|weak| weak.strong_count() == 0)
+    /// Whether the referent's strong count is zero: it died (or its value
+    /// left its `Arc`), even if its header has not cleared its weak
+    /// references yet. The node asks this under its list's lock, when it
+    /// decides, never earlier (see `node::Probe`).
+    fn referent_dead(weak: &Option<Weak<T>>) -> bool {
+        weak.as_ref().is_some_and(|weak| weak.strong_count() == 0)
     }
 
     pub(crate) fn from_parts(node: Handle, obj: &Arc<T>) -> Ref<T> {
@@ -231,13 +231,14 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// assert!(!keep.cancel());
     /// ```
     pub fn cancel(self) -> bool {
-        let dead = self.referent_dead();
         let mut this = ManuallyDrop::new(self);
-        drop(this.weak.take());
         // SAFETY: `this` is never dropped (it is `ManuallyDrop`), so its
         // handle is taken out exactly once, here.
         let node = unsafe { ManuallyDrop::take(&mut this.node) };
-        node.cancel(dead)
+        let weak = this.weak.take();
+        // `weak` is dropped after the node's decision (it keeps the old
+        // allocation, and so the probe's answer, meaningful until then).
+        node.cancel(&|| Self::referent_dead(&weak))
     }
 
     /// Python's `r()`: the referent, if it is still alive.
@@ -374,13 +375,11 @@ impl<T: ?Sized + Referent> Clone for Ref<T> {
 /// runs: the callbacks to run are fixed when the referent dies.
 impl<T: ?Sized> Drop for Ref<T> {
     fn drop(&mut self) {
-        let dead = self
-            .weak
-            .as_ref()
-            .is_some_and(|weak| weak.strong_count() == 0);
         // SAFETY: `drop` runs once and nothing uses `self.node` afterwards.
         let node = unsafe { ManuallyDrop::take(&mut self.node) };
-        node.release(dead);
+        // `self.weak` is dropped after this (fields drop after `Drop::drop`).
+        let weak = &self.weak;
+        node.release(&|| weak.as_ref().is_some_and(|weak| weak.strong_count() == 0));
     }
 }
 

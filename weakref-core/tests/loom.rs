@@ -14,7 +14,10 @@
 
 use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use loom::thread;
-use std::sync::Arc;
+// The referent's `Arc` is the crate's loom model of std's, so the models
+// see its strong count: the window between the last strong reference going
+// and the header clearing the weak references is explored like any other.
+use weakref_core::__loom::Arc;
 
 use weakref_core::{Header, Ref, Referent, getweakrefcount, getweakrefs};
 
@@ -50,6 +53,31 @@ fn counted_callback(o: &Arc<Obj>, tally: &Arc<Tally>) -> Ref<Obj> {
         assert!(r.get().is_none(), "cleared before callbacks run");
         guard.0.ran.fetch_add(1, SeqCst);
     })
+}
+
+/// Drops `r`, telling whether its holder saw the referent dead first: then
+/// the ref had a handle at the death, and its callback must run exactly once
+/// (DESIGN 25). A ref seen alive may be dropped before or after the death
+/// (the drop decides under the list lock), so its callback runs at most once.
+fn drop_witnessing(r: Ref<Obj>) -> bool {
+    let dead = !r.is_alive();
+    drop(r);
+    dead
+}
+
+/// The callback ran exactly once if any holder saw the death, at most once
+/// otherwise, and its closure was dropped exactly once.
+fn assert_exactly_once_if_witnessed(tally: &Tally, witnessed: bool) {
+    let ran = tally.ran.load(SeqCst);
+    if witnessed {
+        assert_eq!(
+            ran, 1,
+            "a ref that had a handle at the death calls back once"
+        );
+    } else {
+        assert!(ran <= 1, "a callback runs at most once: {ran}");
+    }
+    assert_eq!(tally.dropped.load(SeqCst), 1, "the closure is dropped once");
 }
 
 #[test]
@@ -90,13 +118,12 @@ fn callback_ref_dropped_while_referent_dies() {
         let tally = Arc::new(Tally::default());
         let o = obj();
         let r = counted_callback(&o, &tally);
-        let t = thread::spawn(move || drop(r));
+        let t = thread::spawn(move || drop_witnessing(r));
         drop(o);
-        t.join().unwrap();
+        let witnessed = t.join().unwrap();
         // The callback either ran (death claimed it first) or was dropped
         // unrun (the ref went first); its closure is dropped exactly once.
-        assert!(tally.ran.load(SeqCst) <= 1);
-        assert_eq!(tally.dropped.load(SeqCst), 1);
+        assert_exactly_once_if_witnessed(&tally, witnessed);
     });
 }
 
@@ -160,12 +187,11 @@ fn shared_and_callback_refs_dropped_while_referent_dies() {
         let shared = Ref::new(&o);
         let t = thread::spawn(move || {
             drop(shared);
-            drop(cb);
+            drop_witnessing(cb)
         });
         drop(o);
-        t.join().unwrap();
-        assert!(tally.ran.load(SeqCst) <= 1);
-        assert_eq!(tally.dropped.load(SeqCst), 1, "the callback is freed once");
+        let witnessed = t.join().unwrap();
+        assert_exactly_once_if_witnessed(&tally, witnessed);
     });
 }
 
@@ -177,12 +203,11 @@ fn shared_and_callback_refs_dropped_on_two_threads_while_referent_dies() {
         let cb = counted_callback(&o, &tally);
         let shared = Ref::new(&o);
         let a = thread::spawn(move || drop(shared));
-        let b = thread::spawn(move || drop(cb));
+        let b = thread::spawn(move || drop_witnessing(cb));
         drop(o);
         a.join().unwrap();
-        b.join().unwrap();
-        assert!(tally.ran.load(SeqCst) <= 1);
-        assert_eq!(tally.dropped.load(SeqCst), 1);
+        let witnessed = b.join().unwrap();
+        assert_exactly_once_if_witnessed(&tally, witnessed);
     });
 }
 
@@ -193,15 +218,14 @@ fn two_handles_dropped_on_two_threads_while_referent_dies_on_a_third() {
         let o = obj();
         let r = counted_callback(&o, &tally);
         let r2 = r.clone();
-        let a = thread::spawn(move || drop(r));
-        let b = thread::spawn(move || drop(r2));
+        let a = thread::spawn(move || drop_witnessing(r));
+        let b = thread::spawn(move || drop_witnessing(r2));
         drop(o);
-        a.join().unwrap();
-        b.join().unwrap();
+        let witnessed = a.join().unwrap() | b.join().unwrap();
         // Claimed by the death (then run once) or freed by the last handle
-        // (never run): the closure is dropped exactly once either way.
-        assert!(tally.ran.load(SeqCst) <= 1);
-        assert_eq!(tally.dropped.load(SeqCst), 1);
+        // (never run): the closure is dropped exactly once either way; and
+        // run exactly once if either handle outlived the death.
+        assert_exactly_once_if_witnessed(&tally, witnessed);
     });
 }
 
@@ -296,18 +320,19 @@ fn rehome_after_try_unwrap_races_old_handle_drop() {
         let old_shared = Ref::new(&o);
         let t = thread::spawn(move || {
             drop(old_shared);
-            drop(old_cb);
+            drop_witnessing(old_cb)
         });
         // The value leaves its `Arc`; weak refs to the old `Arc` are dead.
         let value = Arc::try_unwrap(o).ok().expect("the only strong reference");
         let moved = Arc::new(value);
         let fresh = Ref::new(&moved);
-        t.join().unwrap();
+        let witnessed = t.join().unwrap();
+        // A parked old handle's callback runs when the list is next used
+        // (or the value dropped); `getweakrefcount` re-homes a stale list.
+        assert_eq!(getweakrefcount(&moved), 1, "only the fresh ref");
         // The old callback ran at re-homing (if its handle was still there)
         // or was dropped unrun; never both, never twice.
-        assert!(tally.ran.load(SeqCst) <= 1);
-        assert_eq!(tally.dropped.load(SeqCst), 1);
-        assert_eq!(getweakrefcount(&moved), 1, "only the fresh ref");
+        assert_exactly_once_if_witnessed(&tally, witnessed);
         assert!(Arc::ptr_eq(&fresh.get().unwrap(), &moved));
         drop(moved);
         assert!(fresh.get().is_none());
@@ -379,6 +404,90 @@ fn callback_runs_when_its_last_handle_goes_between_death_and_clearing() {
                 ran, 1,
                 "a ref dropped after its referent died still calls back"
             );
+        }
+    });
+}
+
+/// Outside review, failure 1: thread A starts dropping `h1` and (before the
+/// fix) read the referent alive; the referent dies on another thread (its
+/// fields still dropping, so its header has not cleared the refs); thread B
+/// sees it dead and drops `h2` lock-free (2 -> 1); A, now the last handle,
+/// acted on its stale "alive" and freed the node: the callback was lost,
+/// though `h2` existed at the death. Now the last handle asks whether the
+/// referent is dead under the list lock, when it decides.
+#[test]
+fn a_stale_alive_read_does_not_lose_the_callback_of_a_handle_seen_dead() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = Arc::new(SlowObj {
+            _before_header: Gate(AtomicUsize::new(0)),
+            header: Header::new(),
+        });
+        let guard = Guard(Arc::clone(&tally));
+        let h1 = Ref::with_callback(&o, move |_| {
+            guard.0.ran.fetch_add(1, SeqCst);
+        });
+        let h2 = h1.clone();
+        let a = thread::spawn(move || drop(h1));
+        let dying = thread::spawn(move || drop(o));
+        let witnessed = !h2.is_alive();
+        drop(h2);
+        a.join().unwrap();
+        dying.join().unwrap();
+        assert_exactly_once_if_witnessed(&tally, witnessed);
+    });
+}
+
+/// Outside review, failure 2: `cancel` after the death raced a lock-free
+/// drop of the other handle: cancel read two handles under the lock, decided
+/// "not last", the other handle went (2 -> 1), and cancel's decrement was
+/// then the last one: the node was freed, its callback never run, though
+/// `cancel` returned false ("has run, is running, or is queued").
+#[test]
+fn cancel_after_the_death_racing_the_other_handles_drop_still_calls_back() {
+    loom::model(|| {
+        let tally = Arc::new(Tally::default());
+        let o = obj();
+        let h1 = counted_callback(&o, &tally);
+        let h2 = h1.clone();
+        drop(o);
+        // The death claimed the node with both handles alive; this model
+        // checks the handles' own race after it.
+        let t = thread::spawn(move || drop(h2));
+        let cancelled = h1.cancel();
+        t.join().unwrap();
+        assert!(!cancelled, "the death came first");
+        assert_exactly_once_if_witnessed(&tally, true);
+    });
+}
+
+/// Failure 2 in the clearing window: the referent is dead but its header
+/// has not cleared the refs (slow fields) when `cancel` and a drop of the
+/// other handle race: whichever goes last parks the node, and the clearing
+/// runs the callback; `cancel` never reports a cancellation it did not make.
+#[test]
+fn cancel_in_the_clearing_window_racing_a_drop_still_calls_back() {
+    loom::model(|| {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let o = Arc::new(SlowObj {
+            _before_header: Gate(AtomicUsize::new(0)),
+            header: Header::new(),
+        });
+        let counter = Arc::clone(&ran);
+        let h1 = Ref::with_callback(&o, move |_| {
+            counter.fetch_add(1, SeqCst);
+        });
+        let h2 = h1.clone();
+        let dying = thread::spawn(move || drop(o));
+        let other = thread::spawn(move || drop(h2));
+        let seen_dead = !h1.is_alive();
+        let cancelled = h1.cancel();
+        dying.join().unwrap();
+        other.join().unwrap();
+        let ran = ran.load(SeqCst);
+        assert_eq!(ran, usize::from(!cancelled), "cancelled, or run once");
+        if seen_dead {
+            assert!(!cancelled, "cancel after the death cancels nothing");
         }
     });
 }

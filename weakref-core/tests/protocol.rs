@@ -205,3 +205,96 @@ fn hash_cache_is_reset_when_the_shared_ref_is_revived() {
     // The shared ref died with its last handle; the next one is a new object.
     assert_ne!(Ref::new(&c).try_hash().unwrap(), first);
 }
+
+/// A field dropped before the header that yields a few times: widens the
+/// window between "the last strong `Arc` is gone" and "the header clears the
+/// weak references", where other threads see the referent dead.
+struct SlowDrop;
+
+impl Drop for SlowDrop {
+    fn drop(&mut self) {
+        for _ in 0..4 {
+            thread::yield_now();
+        }
+    }
+}
+
+#[derive(Referent)]
+struct SlowObj {
+    _slow: SlowDrop,
+    header: Header,
+}
+
+/// Spins until `r`'s referent is dead, yielding to the other threads.
+fn wait_until_dead(r: &Ref<SlowObj>) {
+    while r.is_alive() {
+        thread::yield_now();
+    }
+}
+
+// Outside review, failure 1, as it was found: under Miri with preemption
+// (`MIRIFLAGS="-Zmiri-preemption-rate=0.3 -Zmiri-many-seeds=0..24"`,
+// `scripts/miri.sh --ci` runs a few seeds), one thread drops `h1` while the
+// referent dies on another, slowly; a third sees it dead and drops `h2`.
+// `h2` existed at the death, so the callback runs, exactly once: before the
+// fix, `h1`'s drop could act on a stale "alive" read and free the node
+// (6 of 40 rounds under the flags above). Native runs rarely hit the window.
+#[test]
+fn a_ref_seen_dead_then_dropped_always_calls_back() {
+    const ROUNDS: usize = if cfg!(miri) { 40 } else { 400 };
+    for round in 0..ROUNDS {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let o = Arc::new(SlowObj {
+            _slow: SlowDrop,
+            header: Header::new(),
+        });
+        let counter = Arc::clone(&ran);
+        let h1 = Ref::with_callback(&o, move |_| {
+            counter.fetch_add(1, SeqCst);
+        });
+        let h2 = h1.clone();
+        thread::scope(|s| {
+            s.spawn(move || drop(h1));
+            s.spawn(move || drop(o));
+            s.spawn(move || {
+                wait_until_dead(&h2);
+                drop(h2);
+            });
+        });
+        assert_eq!(ran.load(SeqCst), 1, "round {round}: the callback was lost");
+    }
+}
+
+// Failure 2 natively: `cancel` after the death races a drop of the other
+// handle; the callback still runs exactly once, and cancel reports false.
+#[test]
+fn cancel_after_the_death_racing_a_drop_still_calls_back() {
+    const ROUNDS: usize = if cfg!(miri) { 40 } else { 400 };
+    for round in 0..ROUNDS {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let o = Arc::new(SlowObj {
+            _slow: SlowDrop,
+            header: Header::new(),
+        });
+        let counter = Arc::clone(&ran);
+        let h1 = Ref::with_callback(&o, move |_| {
+            counter.fetch_add(1, SeqCst);
+        });
+        let h2 = h1.clone();
+        let cancelled = thread::scope(|s| {
+            s.spawn(move || drop(o));
+            s.spawn(move || {
+                wait_until_dead(&h2);
+                drop(h2);
+            });
+            s.spawn(move || {
+                wait_until_dead(&h1);
+                h1.cancel()
+            })
+            .join()
+            .unwrap()
+        });
+        assert!(!cancelled, "round {round}: the death came first");
+        assert_eq!(ran.load(SeqCst), 1, "round {round}: the callback was lost");
+    }
+}

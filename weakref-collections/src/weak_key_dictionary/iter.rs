@@ -1,8 +1,8 @@
 //! The iterators of [`WeakKeyDictionary`](super::WeakKeyDictionary).
 
+use crate::sync::Arc;
 use core::fmt;
 use core::iter::FusedIterator;
-use std::sync::Arc;
 
 use hashbrown::hash_table;
 use weakref_core::Referent;

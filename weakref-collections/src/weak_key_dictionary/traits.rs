@@ -2,10 +2,10 @@
 //! `copy()`), `Debug`, `PartialEq`, `Extend` (`update()`), `FromIterator`,
 //! `IntoIterator`.
 
+use crate::sync::Arc;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
-use std::sync::Arc;
 
 use weakref_core::Referent;
 

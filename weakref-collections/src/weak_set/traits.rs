@@ -3,11 +3,11 @@
 //! set operators (`|`, `&`, `^`, `-` and their assigning forms), and the
 //! iterator.
 
+use crate::sync::Arc;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 use core::ops::{BitAnd, BitAndAssign, BitOr, BitOrAssign, BitXor, BitXorAssign, Sub, SubAssign};
-use std::sync::Arc;
 
 use weakref_core::Referent;
 

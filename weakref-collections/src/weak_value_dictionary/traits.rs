@@ -2,9 +2,9 @@
 //! `Debug`, `PartialEq`, `Extend` (`update()`), `FromIterator`,
 //! `IntoIterator`.
 
+use crate::sync::Arc;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use std::sync::Arc;
 
 use weakref_core::Referent;
 

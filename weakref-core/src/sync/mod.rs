@@ -2,16 +2,19 @@
 //!
 //! Under `cfg(loom)` they are loom's model-checked versions, so the loom
 //! models in `tests/loom.rs` explore every interleaving of the real code
-//! (crossbeam's `primitive` module pattern). Nothing else in the crate names
-//! `std::sync` atomics or locks directly.
+//! (crossbeam's `primitive` module pattern). That includes the referent's own
+//! `Arc` and `Weak` ([`model_arc`]): the race between the last strong
+//! reference going and the header clearing the weak references involves
+//! std's strong count, which loom could not see otherwise. Nothing else in
+//! the crate names `std::sync` atomics, locks or `Arc` directly.
 
+#[cfg(not(loom))]
+pub(crate) use std::sync::{Arc, Weak};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
     Mutex, MutexGuard,
     atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering},
 };
-#[cfg(not(loom))]
-pub(crate) use std::thread_local;
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
@@ -19,7 +22,9 @@ pub(crate) use loom::sync::{
     atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering},
 };
 #[cfg(loom)]
-pub(crate) use loom::thread_local;
+pub(crate) mod model_arc;
+#[cfg(loom)]
+pub(crate) use model_arc::{Arc, Weak};
 
 /// Locks `mutex`, ignoring poisoning: no critical section in this crate runs
 /// user code, so a poisoned lock can only come from an allocation failure
