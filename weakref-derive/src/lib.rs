@@ -35,12 +35,21 @@
 //! The derive accepts named and tuple structs, with any generics, bounds and
 //! where-clauses. The generated code uses absolute paths only and compiles
 //! without warnings under `#![deny(warnings, clippy::pedantic)]`.
+//!
+//! The header must be a `Header` itself, stored inline: a field of type
+//! `&Header`, `Box<Header>`, `Arc<Header>`, `Rc<Header>` or `Pin<..>` is
+//! rejected by the derive, and any other type (an alias of `Box<Header>`, an
+//! `Option<Header>`, a foreign `proto::Header`) by the generated code, with
+//! the error on the field's type. Behind a pointer, clones would share one
+//! list of weak references, and a value moved out of its `Arc` would keep
+//! weak references that are not its own.
 #![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
 
 mod attr;
 mod expand;
+mod header;
 
 /// Derives `weakref_core::Referent` (and its proxy kind) for a struct that
 /// holds a `weakref_core::Header`.
