@@ -80,8 +80,11 @@ pub use crate::unraisable::{UnraisableHook, UnraisableInfo, set_unraisable_hook}
 /// `#[derive(Referent)]`: makes a struct weakly referenceable.
 ///
 /// The struct needs one [`Header`] field, stored inline (not behind `Box`,
-/// `Arc` or a reference), found by its type's name or marked
-/// `#[referent(header)]`. `#[referent(callable)]` on the struct says it
+/// `Arc` or a reference). It is found by its type's name, preferring a path
+/// that names this crate's `Header` (`weakref_core::Header`,
+/// `weakref::Header`) to a bare `Header`, and a bare `Header` to any other
+/// path (`proto::Header`); or it is marked `#[referent(header)]`, which a
+/// tie between two fields requires. `#[referent(callable)]` on the struct says it
 /// implements [`Callable`], so `proxy()` gives a callable proxy;
 /// `#[referent(crate = "path")]` names this crate when it is re-exported
 /// under another path.

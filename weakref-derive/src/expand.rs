@@ -30,7 +30,7 @@ pub(crate) fn derive(input: &DeriveInput, default_crate: &str) -> TokenStream {
 fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let attrs = StructAttrs::parse(&input.attrs, &mut errors);
-    let header = header_field(input, &mut errors);
+    let header = header_field(input, attrs.krate.as_ref(), &mut errors);
     let (member, ty) = errors.finish(header)?;
 
     let krate = attrs.krate.unwrap_or_else(|| default_path(default_crate));

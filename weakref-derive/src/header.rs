@@ -3,8 +3,18 @@
 //! The rule, in order:
 //! 1. A field marked `#[referent(header)]` is the header. Two marks are an
 //!    error.
-//! 2. Otherwise the header is the one field whose type is a path ending in
-//!    `Header` with no generic arguments. Two are an error.
+//! 2. Otherwise the candidates are the fields whose type is a path ending in
+//!    `Header` with no generic arguments. Each is ranked by how surely it
+//!    names this library's header:
+//!    - first, a path that spells it: `weakref::Header`, `weakref_core::Header`
+//!      (with or without a leading `::`, or `::__private::` before `Header`),
+//!      or the `#[referent(crate = "path")]` path followed by `::Header`;
+//!    - then the bare name `Header` (what `use weakref::Header;` lets one write);
+//!    - last, any other path ending in `Header` (`proto::Header`, `self::Header`).
+//!
+//!    The header is the one candidate of the best rank present. Two or more
+//!    of that rank are ambiguous: the error asks to mark one, since a field
+//!    that is not the header is just data and never needs removing.
 //! 3. No candidate: if a field is visibly a pointer to a header (`&Header`,
 //!    `Box<Header>`, `Arc<Header>`...), the error says the header must be
 //!    inline; otherwise it says to add a header field.
@@ -19,10 +29,22 @@ use syn::{
 
 use crate::attr::{self, Errors};
 
+/// How sure a candidate is to name this library's header (best first).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    /// `weakref::Header`, `weakref_core::Header`, `<crate path>::Header`.
+    Library,
+    /// A bare `Header`.
+    Bare,
+    /// Any other path ending in `Header`.
+    Other,
+}
+
 /// Finds the header field (see the module docs for the rule). Returns how to
 /// reach it and its type.
 pub(crate) fn header_field<'a>(
     input: &'a DeriveInput,
+    krate: Option<&Path>,
     errors: &mut Errors,
 ) -> syn::Result<(Member, &'a Type)> {
     let fields = match &input.data {
@@ -35,8 +57,8 @@ pub(crate) fn header_field<'a>(
     for (index, field) in fields.iter().enumerate() {
         if let Some(mark) = attr::header_mark(&field.attrs, errors) {
             marked.push((index, field, mark));
-        } else if header_path(&field.ty).is_some() {
-            by_type.push((index, field));
+        } else if let Some(rank) = header_path(&field.ty).map(|path| rank(path, krate)) {
+            by_type.push((index, field, rank));
         }
     }
     if let Some(((index, field, _), rest)) = marked.split_first() {
@@ -49,15 +71,21 @@ pub(crate) fn header_field<'a>(
         }
         return inline(*index, field);
     }
-    if let Some(((index, field), rest)) = by_type.split_first() {
-        for (_, field) in rest {
+    if let Some(best) = by_type.iter().map(|(_, _, rank)| *rank).min() {
+        let mut best = by_type.iter().filter(|(_, _, rank)| *rank == best);
+        let (first, header, _) = best.next().expect("the best rank has a candidate");
+        for (other, field, _) in best {
             errors.push(syn::Error::new_spanned(
                 field,
-                "two header fields: a referent has exactly one header; remove one, \
-                 or mark the one to use with `#[referent(header)]`",
+                format!(
+                    "ambiguous header field: `{}` and `{}` both have a type named `Header`; \
+                     mark the one that is the referent's `weakref::Header` with `#[referent(header)]`",
+                    name(&member(*first, header)),
+                    name(&member(*other, field)),
+                ),
             ));
         }
-        return inline(*index, field);
+        return inline(*first, header);
     }
     if let Some(field) = fields.iter().find(|field| points_to_header(&field.ty)) {
         return Err(behind_pointer(&field.ty).expect("a pointer to a header is a pointer"));
@@ -84,6 +112,14 @@ fn member(index: usize, field: &Field) -> Member {
         .ident
         .clone()
         .map_or(Member::from(index), Member::Named)
+}
+
+/// The field's name for a message: `name`, or `0` in a tuple struct.
+fn name(member: &Member) -> String {
+    match member {
+        Member::Named(ident) => ident.to_string(),
+        Member::Unnamed(index) => index.index.to_string(),
+    }
 }
 
 /// The error for an enum or a union, spanned on `enum Name` or `union Name`.
@@ -114,6 +150,50 @@ fn header_path(ty: &Type) -> Option<&Path> {
             .is_some_and(|last| last.ident == "Header" && last.arguments.is_none())
             .then_some(path),
         _ => None,
+    }
+}
+
+/// How surely `path` (which ends in `Header`) names this library's header.
+fn rank(path: &Path, krate: Option<&Path>) -> Rank {
+    let Some(prefix) = plain_idents(path) else {
+        return Rank::Other;
+    };
+    let mut prefix = &prefix[..prefix.len() - 1];
+    if prefix.is_empty() {
+        return Rank::Bare;
+    }
+    if let [rest @ .., last] = prefix {
+        if last == "__private" {
+            prefix = rest;
+        }
+    }
+    let library = match prefix {
+        [one] => one == "weakref" || one == "weakref_core",
+        _ => false,
+    };
+    let named_crate = krate
+        .and_then(plain_idents)
+        .is_some_and(|krate| without_self(&krate) == without_self(prefix));
+    if library || named_crate {
+        Rank::Library
+    } else {
+        Rank::Other
+    }
+}
+
+/// The identifiers of `path` (a leading `::` dropped), if it has no generics.
+fn plain_idents(path: &Path) -> Option<Vec<Ident>> {
+    path.segments
+        .iter()
+        .map(|segment| segment.arguments.is_none().then(|| segment.ident.clone()))
+        .collect()
+}
+
+/// `idents` without a leading `self`: `self::wc` and `wc` name the same thing.
+fn without_self(idents: &[Ident]) -> &[Ident] {
+    match idents {
+        [first, rest @ ..] if first == "self" => rest,
+        idents => idents,
     }
 }
 
@@ -171,17 +251,25 @@ mod tests {
     use quote::quote;
     use syn::{DeriveInput, parse_quote};
 
-    use super::header_field;
-    use crate::attr::Errors;
+    use super::{header_field, name};
+    use crate::attr::{Errors, StructAttrs};
 
     /// The header field's name, or every error message, for `input`.
     fn pick(input: &DeriveInput) -> Result<String, Vec<String>> {
         let mut errors = Errors::default();
-        let header = header_field(input, &mut errors);
+        let attrs = StructAttrs::parse(&input.attrs, &mut errors);
+        let header = header_field(input, attrs.krate.as_ref(), &mut errors);
         match errors.finish(header) {
-            Ok((member, _)) => Ok(quote!(#member).to_string()),
+            Ok((member, _)) => Ok(name(&member)),
             Err(error) => Err(error.into_iter().map(|e| e.to_string()).collect()),
         }
+    }
+
+    fn ambiguous(first: &str, other: &str) -> String {
+        format!(
+            "ambiguous header field: `{first}` and `{other}` both have a type named `Header`; \
+             mark the one that is the referent's `weakref::Header` with `#[referent(header)]`"
+        )
     }
 
     fn behind(what: &str) -> String {
@@ -210,6 +298,14 @@ mod tests {
             struct S(u8, ::weakref_core::__private::Header);
         );
         assert_eq!(pick(&input), Ok("1".to_owned()));
+        // Even a foreign-looking path, when it is the only one: the
+        // generated code then checks its type.
+        let input = parse_quote!(
+            struct S {
+                h: proto::Header,
+            }
+        );
+        assert_eq!(pick(&input), Ok("h".to_owned()));
         // `$ty:ty` from a `macro_rules!` arrives as a type in an invisible group.
         let ty = Group::new(Delimiter::None, quote!(Header));
         let input = syn::parse2(quote!(struct S { h: #ty })).unwrap();
@@ -217,17 +313,102 @@ mod tests {
     }
 
     #[test]
-    fn two_headers_are_rejected() {
-        let two = "two header fields: a referent has exactly one header; remove one, \
-                   or mark the one to use with `#[referent(header)]`";
+    fn a_path_to_this_library_beats_a_bare_name_which_beats_other_paths() {
+        let input = parse_quote!(
+            struct S {
+                a: proto::Header,
+                b: weakref::Header,
+            }
+        );
+        assert_eq!(pick(&input), Ok("b".to_owned()));
+        let input = parse_quote!(
+            struct S {
+                a: Header,
+                b: weakref_core::Header,
+            }
+        );
+        assert_eq!(pick(&input), Ok("b".to_owned()));
+        let input = parse_quote!(
+            struct S {
+                a: Header,
+                b: ::weakref::__private::Header,
+            }
+        );
+        assert_eq!(pick(&input), Ok("b".to_owned()));
+        let input = parse_quote!(
+            struct S(proto::Header, Header, self::Header);
+        );
+        assert_eq!(pick(&input), Ok("1".to_owned()));
+        let input = parse_quote!(
+            struct S {
+                a: proto::Header,
+                b: Header<u8>,
+                c: Header,
+            }
+        );
+        assert_eq!(pick(&input), Ok("c".to_owned()));
+    }
+
+    #[test]
+    fn the_crate_attribute_path_names_this_library() {
+        let input = parse_quote! {
+            #[referent(crate = "::my::wr")]
+            struct S { a: Header, b: my::wr::Header, c: wr::Header }
+        };
+        assert_eq!(pick(&input), Ok("b".to_owned()));
+        let input = parse_quote! {
+            #[referent(crate = "self::wc")]
+            struct S { a: Header, b: wc::Header }
+        };
+        assert_eq!(pick(&input), Ok("b".to_owned()));
+        // Without the attribute, a renamed crate is just another path.
+        let input = parse_quote!(
+            struct S {
+                a: Header,
+                b: wr::Header,
+            }
+        );
+        assert_eq!(pick(&input), Ok("a".to_owned()));
+    }
+
+    #[test]
+    fn a_tie_asks_for_a_mark_and_never_for_a_removal() {
         let input = parse_quote!(
             struct S {
                 a: Header,
                 b: weakref::Header,
                 c: Header,
+                d: Header,
             }
         );
-        assert_eq!(pick(&input), Err(vec![two.to_owned(), two.to_owned()]));
+        assert_eq!(pick(&input), Ok("b".to_owned()));
+        let input = parse_quote!(
+            struct S {
+                a: Header,
+                b: u8,
+                c: Header,
+                d: Header,
+            }
+        );
+        assert_eq!(
+            pick(&input),
+            Err(vec![ambiguous("a", "c"), ambiguous("a", "d")])
+        );
+        let input = parse_quote!(
+            struct S(proto::Header, other::Header);
+        );
+        let errors = pick(&input).unwrap_err();
+        assert_eq!(errors, [ambiguous("0", "1")]);
+        assert!(errors.iter().all(|error| !error.contains("remove")));
+        // A mark settles it.
+        let input = parse_quote!(
+            struct S {
+                a: Header,
+                #[referent(header)]
+                c: Header,
+            }
+        );
+        assert_eq!(pick(&input), Ok("c".to_owned()));
     }
 
     #[test]
