@@ -70,6 +70,7 @@ mod node;
 mod reference;
 mod sync;
 mod unraisable;
+mod weakable;
 
 pub use crate::error::ReferenceError;
 pub use crate::header::{Header, Referent};
@@ -77,6 +78,7 @@ pub use crate::introspection::{getweakrefcount, getweakrefs};
 pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
 pub use crate::reference::{Ref, ReferenceType};
 pub use crate::unraisable::{UnraisableHook, UnraisableInfo, set_unraisable_hook};
+pub use crate::weakable::Weakable;
 /// `#[derive(Referent)]`: makes a struct weakly referenceable.
 ///
 /// The struct needs one [`Header`] field, stored inline (not behind `Box`,
