@@ -6,11 +6,12 @@
 //! `test_newstyle_number_ops`, `test_proxy_iter` and `test_proxy_hash`
 //! (the last as compile-fail: `ui/fail/proxy-hash-key.rs`).
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Shl, Shr, Sub};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
+use std::panic::{self, AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use weakref::{
     Callable, CallableProxy, Header, Proxy, Ref, ReferenceError, Referent, proxy,
@@ -430,4 +431,129 @@ fn trait_object_proxies_forward() {
     assert!(Ref::ptr_eq(p.weakref(), &weakref::getweakrefs(&s)[0]));
     drop(s);
     assert_eq!(p.try_to_string(), Err(ReferenceError));
+}
+
+thread_local! {
+    /// `Some` while `panic_location` runs on this thread: the location the
+    /// panic hook was given, once it has been called.
+    static REPORTED_AT: RefCell<Option<Option<(String, u32)>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, which must panic, and returns the file and line its panic was
+/// reported at (what the default hook prints: "panicked at file:line").
+/// Only inside `with_location_hook`.
+fn panic_location<R>(f: impl FnOnce() -> R) -> (String, u32) {
+    REPORTED_AT.with(|at| *at.borrow_mut() = Some(None));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    let at = REPORTED_AT.with(|at| at.borrow_mut().take()).flatten();
+    assert!(result.is_err(), "the operation should have panicked");
+    at.expect("the panic hook should have seen the panic")
+}
+
+/// Runs `body` with a panic hook that records the location of the panics
+/// caught by `panic_location` (on whichever test thread) instead of printing
+/// them, and hands every other panic to the previous hook; then restores the
+/// previous hook. One test at a time swaps the hook.
+fn with_location_hook(body: impl FnOnce()) {
+    static SWAPPING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = SWAPPING.lock().unwrap_or_else(PoisonError::into_inner);
+    let previous = Arc::new(panic::take_hook());
+    let forward = previous.clone();
+    panic::set_hook(Box::new(move |info| {
+        let recorded = REPORTED_AT.with(|at| match &mut *at.borrow_mut() {
+            Some(slot) => {
+                *slot = info
+                    .location()
+                    .map(|location| (location.file().to_owned(), location.line()));
+                true
+            }
+            None => false,
+        });
+        if !recorded {
+            forward(info);
+        }
+    }));
+    let result = catch_unwind(AssertUnwindSafe(body));
+    drop(panic::take_hook()); // ours, with its clone of `previous`
+    panic::set_hook(Arc::into_inner(previous).expect("the recording hook was dropped"));
+    if let Err(payload) = result {
+        resume_unwind(payload);
+    }
+}
+
+/// Asserts that the dead-proxy panic of `$op` is reported at this line of
+/// this file (`#[track_caller]` on the forwarding impls), not in the library.
+macro_rules! assert_reported_here {
+    ($op:expr) => {{
+        let (file, line) = panic_location(|| $op);
+        assert_eq!(
+            (file.as_str(), line),
+            (file!(), line!()),
+            "{}",
+            stringify!($op)
+        );
+    }};
+}
+
+// A dead proxy's panic points at the user's expression, like an out-of-bounds
+// index does: the forwarding impls are `#[track_caller]`, and so are the
+// comparison methods whose std defaults are not (`ne`, `lt`, `le`, `gt`,
+// `ge`). `Display` only can when called directly (below): `format!` calls
+// `fmt` through a function pointer and `to_string` is std's own code, so
+// their panics point into the library or std (`try_to_string` does not panic).
+#[test]
+fn a_dead_proxy_panic_is_reported_at_the_caller() {
+    let (a, b) = (num(12), num(3));
+    let p = Proxy::new(&a);
+    let q = Proxy::new(&b);
+    let c = CallableProxy::new(&a);
+    drop(a);
+    with_location_hook(|| {
+        assert_reported_here!(&p + 1);
+        assert_reported_here!(-&p);
+        assert_reported_here!(!&p);
+        assert_reported_here!(&p << 2);
+        assert_reported_here!(&p + &*b);
+        assert_reported_here!(p.clone() * 2);
+        assert_reported_here!(-p.clone());
+        assert_reported_here!(&c % 5);
+        assert_reported_here!(p == *b);
+        assert_reported_here!(p != *b);
+        assert_reported_here!(p < *b);
+        assert_reported_here!(p >= *b);
+        assert_reported_here!(p.partial_cmp(&*b));
+        assert_reported_here!(p == q);
+        assert_reported_here!(q != p);
+        assert_reported_here!(p > q);
+        assert_reported_here!(c <= *b);
+        // The message is still ReferenceError's.
+        assert_dead(|| &p + 1);
+    });
+}
+
+// `Display::fmt` called directly, as a wrapper's own `Display` does, reports
+// the wrapper's line.
+#[test]
+fn a_dead_proxy_display_called_directly_is_reported_at_the_caller() {
+    struct Labelled(Proxy<Num>);
+    impl fmt::Display for Labelled {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let line = line!() + 1;
+            let result = fmt::Display::fmt(&self.0, f);
+            FMT_LINE.with(|l| l.set(line)); // not reached when dead
+            result
+        }
+    }
+    thread_local! {
+        static FMT_LINE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    let a = num(1);
+    let labelled = Labelled(Proxy::new(&a));
+    assert_eq!(labelled.to_string(), "Num(1)");
+    let expected = FMT_LINE.with(std::cell::Cell::get);
+    drop(a);
+    with_location_hook(|| {
+        let (file, line) = panic_location(|| labelled.to_string());
+        assert_eq!((file.as_str(), line), (file!(), expected));
+    });
 }

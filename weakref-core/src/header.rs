@@ -63,7 +63,9 @@ pub struct Header {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be weakly referenced",
     label = "`{Self}` has no weakref header",
-    note = "add a `weakref::Header` field to `{Self}` and `#[derive(Referent)]` on it"
+    note = "for a struct you own: add a `weakref::Header` field to it and `#[derive(Referent)]` on it",
+    note = "for a trait object (`dyn Trait`): declare the trait with `Referent` as a supertrait, `trait Trait: Referent`",
+    note = "for a type you do not own (such as `Vec<u8>`): wrap the value in `weakref::Weakable<{Self}>`"
 )]
 pub trait Referent {
     /// The object's own header.

@@ -43,7 +43,9 @@ pub trait Callable {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be weakly proxied",
     label = "`{Self}` does not derive `Referent`",
-    note = "add a `weakref::Header` field to `{Self}` and `#[derive(Referent)]` on it; for a trait object, use `Proxy::new` or `CallableProxy::new`"
+    note = "for a struct you own: add a `weakref::Header` field to it and `#[derive(Referent)]` on it",
+    note = "for a trait object (`dyn Trait`): `proxy()` takes derived types only; use `Proxy::new` or `CallableProxy::new`, and declare the trait with `Referent` as a supertrait, `trait Trait: Referent`",
+    note = "for a type you do not own (such as `Vec<u8>`): wrap the value in `weakref::Weakable<{Self}>`"
 )]
 pub trait ProxyKind {
     /// [`PlainKind`] or [`CallableKind`].

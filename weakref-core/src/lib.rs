@@ -70,6 +70,7 @@ mod node;
 mod reference;
 mod sync;
 mod unraisable;
+mod weakable;
 
 pub use crate::error::ReferenceError;
 pub use crate::header::{Header, Referent};
@@ -77,10 +78,15 @@ pub use crate::introspection::{getweakrefcount, getweakrefs};
 pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
 pub use crate::reference::{Ref, ReferenceType};
 pub use crate::unraisable::{UnraisableHook, UnraisableInfo, set_unraisable_hook};
+pub use crate::weakable::Weakable;
 /// `#[derive(Referent)]`: makes a struct weakly referenceable.
 ///
-/// The struct needs one [`Header`] field (found by its type's name, or marked
-/// `#[referent(header)]`). `#[referent(callable)]` on the struct says it
+/// The struct needs one [`Header`] field, stored inline (not behind `Box`,
+/// `Arc` or a reference). It is found by its type's name, preferring a path
+/// that names this crate's `Header` (`weakref_core::Header`,
+/// `weakref::Header`) to a bare `Header`, and a bare `Header` to any other
+/// path (`proto::Header`); or it is marked `#[referent(header)]`, which a
+/// tie between two fields requires. `#[referent(callable)]` on the struct says it
 /// implements [`Callable`], so `proxy()` gives a callable proxy;
 /// `#[referent(crate = "path")]` names this crate when it is re-exported
 /// under another path.
@@ -111,4 +117,35 @@ pub mod __loom {
 pub mod __private {
     pub use crate::header::{Header, Referent};
     pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
+
+    /// The type a header field must have: [`Header`] itself, nothing else.
+    ///
+    /// The derive reads the header as `<FieldType as HeaderField>::header(&self.field)`.
+    /// A plain `&self.field` would also compile for `Box<Header>`,
+    /// `Arc<Header>` or `&Header` through deref coercion, and then clones
+    /// would share one list of weak references; a qualified trait call does
+    /// not coerce, so anything but `Header` (or an alias of it) is a compile
+    /// error spanned on the field's type. Sealed: only `Header` implements it.
+    #[diagnostic::on_unimplemented(
+        message = "the header field must be a `weakref::Header` itself, not `{Self}`",
+        label = "the header field's type must be `Header`",
+        note = "a header must be stored inline in its object: behind a pointer (`Box`, `Arc`, `Rc`, `&`) or inside another type, clones and moved values would share weak references that are not theirs",
+        note = "declare the field as `header: Header` (an alias of `Header` is fine); if this field is not the referent's header, add a `weakref::Header` field and mark that one `#[referent(header)]`"
+    )]
+    pub trait HeaderField: sealed::Sealed {
+        /// The header itself.
+        fn header(&self) -> &Header;
+    }
+
+    impl HeaderField for Header {
+        #[inline]
+        fn header(&self) -> &Header {
+            self
+        }
+    }
+
+    mod sealed {
+        pub trait Sealed {}
+        impl Sealed for super::Header {}
+    }
 }

@@ -3,9 +3,10 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Field, Ident, Member, Path, Type};
+use syn::{DeriveInput, Ident, Path};
 
-use crate::attr::{self, Errors, StructAttrs};
+use crate::attr::{Errors, StructAttrs};
+use crate::header::header_field;
 
 /// Expands the derive for `input`, with `::default_crate` as the library's
 /// path unless `#[referent(crate = "...")]` says otherwise.
@@ -29,13 +30,18 @@ pub(crate) fn derive(input: &DeriveInput, default_crate: &str) -> TokenStream {
 fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let attrs = StructAttrs::parse(&input.attrs, &mut errors);
-    let header = header_field(input, &mut errors);
+    let header = header_field(input, attrs.krate.as_ref(), &mut errors);
     let (member, ty) = errors.finish(header)?;
 
     let krate = attrs.krate.unwrap_or_else(|| default_path(default_crate));
-    // Resolved as the caller's code, but a type mismatch points at the field.
+    // A qualified trait call, not `&self.field`: deref coercion would let
+    // `Box<Header>` or `Arc<Header>` through, and `HeaderField` is
+    // implemented for `Header` alone. Resolved as the caller's code, but a
+    // wrong type is reported on the field's type.
     let span = Span::call_site().located_at(ty.span());
-    let body = quote_spanned!(span=> &self.#member);
+    let body = quote_spanned!(span=>
+        <#ty as #krate::__private::HeaderField>::header(&self.#member)
+    );
     let referent = referent_impl(input, &krate, &body);
     let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
     let assert_callable = attrs
@@ -141,87 +147,6 @@ fn default_path(name: &str) -> Path {
     syn::parse_quote!(::#ident)
 }
 
-/// Finds the header field: the one marked `#[referent(header)]`, else the one
-/// whose type is named `Header`. Returns how to reach it and its type.
-fn header_field<'a>(
-    input: &'a DeriveInput,
-    errors: &mut Errors,
-) -> syn::Result<(Member, &'a Type)> {
-    let fields = match &input.data {
-        Data::Struct(data) => &data.fields,
-        Data::Enum(data) => return Err(not_a_struct(&data.enum_token, &input.ident)),
-        Data::Union(data) => return Err(not_a_struct(&data.union_token, &input.ident)),
-    };
-    let mut marked = Vec::new();
-    let mut by_type = Vec::new();
-    for (index, field) in fields.iter().enumerate() {
-        if let Some(mark) = attr::header_mark(&field.attrs, errors) {
-            marked.push((index, field, mark));
-        } else if is_header_type(&field.ty) {
-            by_type.push((index, field));
-        }
-    }
-    let found = |index: usize, field: &'a Field| {
-        let member = field
-            .ident
-            .clone()
-            .map_or(Member::from(index), Member::Named);
-        Ok((member, &field.ty))
-    };
-    if let Some(((index, field, _), rest)) = marked.split_first() {
-        for (_, _, mark) in rest {
-            errors.push(syn::Error::new_spanned(
-                mark,
-                "two header fields marked `#[referent(header)]`: a referent has exactly \
-                 one header; remove the mark from all fields but one",
-            ));
-        }
-        return found(*index, field);
-    }
-    if let Some(((index, field), rest)) = by_type.split_first() {
-        for (_, field) in rest {
-            errors.push(syn::Error::new_spanned(
-                field,
-                "two header fields: a referent has exactly one header; remove one, \
-                 or mark the one to use with `#[referent(header)]`",
-            ));
-        }
-        return found(*index, field);
-    }
-    Err(syn::Error::new_spanned(
-        &input.ident,
-        "missing header field: add a field of type `weakref::Header`, \
-         or mark the header field with `#[referent(header)]`",
-    ))
-}
-
-/// The error for an enum or a union, spanned on `enum Name` or `union Name`.
-fn not_a_struct(keyword: &impl ToTokens, ident: &Ident) -> syn::Error {
-    syn::Error::new_spanned(
-        quote!(#keyword #ident),
-        "`#[derive(Referent)]` only supports structs: put a `weakref::Header` \
-         field in a struct and derive it there",
-    )
-}
-
-/// Whether `ty` is a path whose last segment is `Header` (no generics).
-fn is_header_type(ty: &Type) -> bool {
-    match ty {
-        // `$ty` from a `macro_rules!` arrives wrapped in an invisible group.
-        Type::Group(group) => is_header_type(&group.elem),
-        Type::Paren(paren) => is_header_type(&paren.elem),
-        Type::Path(path) => {
-            path.qself.is_none()
-                && path
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|last| last.ident == "Header" && last.arguments.is_none())
-        }
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use proc_macro2::{Delimiter, Group, TokenStream};
@@ -247,13 +172,6 @@ mod tests {
         haystack.contains(&needle.to_string())
     }
 
-    const MISSING: &str = "missing header field: add a field of type `weakref::Header`, \
-                           or mark the header field with `#[referent(header)]`";
-    const NOT_A_STRUCT: &str = "`#[derive(Referent)]` only supports structs: put a \
-                                `weakref::Header` field in a struct and derive it there";
-    const TWO: &str = "two header fields: a referent has exactly one header; remove one, \
-                       or mark the one to use with `#[referent(header)]`";
-
     #[test]
     fn named_callable_expands_to_the_impls_and_the_assertion() {
         let input = parse_quote! {
@@ -266,7 +184,7 @@ mod tests {
             impl ::weakref_core::__private::Referent for Node {
                 #[inline]
                 fn weakref_header(&self) -> &::weakref_core::__private::Header {
-                    &self.header
+                    <Header as ::weakref_core::__private::HeaderField>::header(&self.header)
                 }
             }
             #[automatically_derived]
@@ -378,9 +296,30 @@ mod tests {
         });
         assert!(contains(&output, &quote!(&self.h)));
         let output = expand(&parse_quote!(
-            struct S(Header, #[referent(header)] Box<Header>);
+            struct S(Header, #[referent(header)] weakref::Header);
         ));
         assert!(contains(&output, &quote!(&self.1)));
+    }
+
+    #[test]
+    fn the_header_type_is_checked_without_deref_coercion() {
+        let output = expand(&parse_quote! {
+            struct S { #[referent(header)] h: Slot }
+        });
+        assert!(contains(
+            &output,
+            &quote!(<Slot as ::weakref_core::__private::HeaderField>::header(
+                &self.h
+            ))
+        ));
+        let output = expand(&parse_quote!(
+            #[referent(crate = "wr")]
+            struct S(u8, wr::Header);
+        ));
+        assert!(contains(
+            &output,
+            &quote!(<wr::Header as wr::__private::HeaderField>::header(&self.1))
+        ));
     }
 
     #[test]
@@ -428,60 +367,6 @@ mod tests {
             &facade,
             &quote!(impl ::weakref::__private::Referent for S)
         ));
-    }
-
-    #[test]
-    fn enum_and_union_are_rejected() {
-        assert_eq!(
-            errors(&parse_quote!(
-                enum E {
-                    A(Header),
-                }
-            )),
-            [NOT_A_STRUCT]
-        );
-        assert_eq!(errors(&parse_quote!(union U { h: Header })), [NOT_A_STRUCT]);
-    }
-
-    #[test]
-    fn missing_header_is_rejected() {
-        assert_eq!(
-            errors(&parse_quote!(
-                struct S;
-            )),
-            [MISSING]
-        );
-        assert_eq!(
-            errors(&parse_quote!(
-                struct S {
-                    a: u8,
-                    b: Header<u8>,
-                }
-            )),
-            [MISSING]
-        );
-    }
-
-    #[test]
-    fn two_headers_are_rejected() {
-        let input = parse_quote!(
-            struct S {
-                a: Header,
-                b: weakref::Header,
-                c: Header,
-            }
-        );
-        assert_eq!(errors(&input), [TWO, TWO]);
-        let input = parse_quote! {
-            struct S(#[referent(header)] Header, #[referent(header)] Header);
-        };
-        assert_eq!(
-            errors(&input),
-            [
-                "two header fields marked `#[referent(header)]`: a referent has exactly one \
-              header; remove the mark from all fields but one"
-            ]
-        );
     }
 
     #[test]

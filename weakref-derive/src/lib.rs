@@ -3,8 +3,8 @@
 //! An `Arc<T>` can be weakly referenced when `T` carries a referent header
 //! (`weakref::Header`, one machine word) and implements `Referent`, which
 //! tells the library where that header is. This crate writes the impl: it
-//! finds the header field, either the one field whose type is named `Header`
-//! or the one marked `#[referent(header)]`, and reports every mistake as a
+//! finds the header field (see [Finding the header](#finding-the-header)),
+//! checks that it holds a `Header` inline, and reports every mistake as a
 //! spanned compile error that says how to fix it.
 //!
 //! Use the derive through `weakref` (or `weakref-core`), not from this crate:
@@ -35,21 +35,47 @@
 //! The derive accepts named and tuple structs, with any generics, bounds and
 //! where-clauses. The generated code uses absolute paths only and compiles
 //! without warnings under `#![deny(warnings, clippy::pedantic)]`.
+//!
+//! # Finding the header
+//! 1. The field marked `#[referent(header)]`, if any (two marks are an error).
+//! 2. Otherwise, among the fields whose type is a path ending in `Header`
+//!    (with no generic arguments), the one that most surely names this
+//!    library's header, ranked:
+//!    1. a path that spells it: `weakref::Header` or `weakref_core::Header`
+//!       (a leading `::` and a `__private::` before `Header` allowed), or the
+//!       `#[referent(crate = "path")]` path followed by `::Header`;
+//!    2. the bare name `Header`;
+//!    3. any other path ending in `Header` (`proto::Header`).
+//!
+//!    So `proto::Header` beside `weakref::Header` (or beside a bare `Header`)
+//!    needs no mark. Two fields of the best rank present are ambiguous: the
+//!    error asks to mark the header with `#[referent(header)]`.
+//!
+//! The header must be a `Header` itself, stored inline: a field of type
+//! `&Header`, `Box<Header>`, `Arc<Header>`, `Rc<Header>` or `Pin<..>` is
+//! rejected by the derive, and any other type (an alias of `Box<Header>`, an
+//! `Option<Header>`, a foreign `proto::Header`) by the generated code, with
+//! the error on the field's type. Behind a pointer, clones would share one
+//! list of weak references, and a value moved out of its `Arc` would keep
+//! weak references that are not its own.
 #![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
 
 mod attr;
 mod expand;
+mod header;
 
 /// Derives `weakref_core::Referent` (and its proxy kind) for a struct that
 /// holds a `weakref_core::Header`.
 ///
-/// The header is the one field whose type's last path segment is `Header`,
-/// or the one field marked `#[referent(header)]`. Add
-/// `#[referent(callable)]` to a type that implements `Callable`, and
-/// `#[referent(crate = "path")]` when `weakref_core` is reachable only under
-/// another path.
+/// The header is the one field marked `#[referent(header)]`, or else the
+/// field whose type is named `Header` (preferring `weakref_core::Header` to
+/// a bare `Header`, and a bare `Header` to another path such as
+/// `proto::Header`: see the crate docs). It must be a `Header` itself, not
+/// behind a pointer. Add `#[referent(callable)]` to a type that implements
+/// `Callable`, and `#[referent(crate = "path")]` when `weakref_core` is
+/// reachable only under another path.
 ///
 /// ```ignore
 /// #[derive(weakref_core::Referent)]
@@ -67,11 +93,13 @@ pub fn derive_referent(input: TokenStream) -> TokenStream {
 /// Derives `weakref::Referent` (and its proxy kind) for a struct that holds
 /// a `weakref::Header`; `weakref` re-exports this as `weakref::Referent`.
 ///
-/// The header is the one field whose type's last path segment is `Header`,
-/// or the one field marked `#[referent(header)]`. Add
-/// `#[referent(callable)]` to a type that implements `weakref::Callable`,
-/// and `#[referent(crate = "path")]` when `weakref` is reachable only under
-/// another path.
+/// The header is the one field marked `#[referent(header)]`, or else the
+/// field whose type is named `Header` (preferring `weakref::Header` to a
+/// bare `Header`, and a bare `Header` to another path such as
+/// `proto::Header`: see the crate docs). It must be a `Header` itself, not
+/// behind a pointer. Add `#[referent(callable)]` to a type that implements
+/// `weakref::Callable`, and `#[referent(crate = "path")]` when `weakref` is
+/// reachable only under another path.
 ///
 /// ```ignore
 /// #[derive(weakref::Referent)]

@@ -397,6 +397,14 @@ macro_rules! forward_proxy {
                     Err(_) => $crate::dead(),
                 }
             }
+
+            // The default `ne` is not `#[track_caller]`: a dead proxy's panic
+            // would point into `core::cmp` instead of at the caller's `!=`.
+            #[allow(clippy::partialeq_ne_impl)]
+            #[track_caller]
+            fn ne(&self, other: &T) -> bool {
+                !self.eq(other)
+            }
         }
 
         /// `p == q` compares the two referents (as Python's proxies do).
@@ -410,6 +418,12 @@ macro_rules! forward_proxy {
                     (Ok(a), Ok(b)) => *a == *b,
                     _ => $crate::dead(),
                 }
+            }
+
+            #[allow(clippy::partialeq_ne_impl)] // as above: for `#[track_caller]`
+            #[track_caller]
+            fn ne(&self, other: &Self) -> bool {
+                !self.eq(other)
             }
         }
 
@@ -426,6 +440,33 @@ macro_rules! forward_proxy {
                     Err(_) => $crate::dead(),
                 }
             }
+
+            // Not the default methods, which are not `#[track_caller]`.
+            #[track_caller]
+            fn lt(&self, other: &T) -> bool {
+                matches!(self.partial_cmp(other), Some(Ordering::Less))
+            }
+
+            #[track_caller]
+            fn le(&self, other: &T) -> bool {
+                matches!(
+                    self.partial_cmp(other),
+                    Some(Ordering::Less | Ordering::Equal)
+                )
+            }
+
+            #[track_caller]
+            fn gt(&self, other: &T) -> bool {
+                matches!(self.partial_cmp(other), Some(Ordering::Greater))
+            }
+
+            #[track_caller]
+            fn ge(&self, other: &T) -> bool {
+                matches!(
+                    self.partial_cmp(other),
+                    Some(Ordering::Greater | Ordering::Equal)
+                )
+            }
         }
 
         /// `p < q` (and the others) compares the two referents: unlike weak
@@ -440,6 +481,32 @@ macro_rules! forward_proxy {
                     (Ok(a), Ok(b)) => (*a).partial_cmp(&*b),
                     _ => $crate::dead(),
                 }
+            }
+
+            #[track_caller]
+            fn lt(&self, other: &Self) -> bool {
+                matches!(self.partial_cmp(other), Some(Ordering::Less))
+            }
+
+            #[track_caller]
+            fn le(&self, other: &Self) -> bool {
+                matches!(
+                    self.partial_cmp(other),
+                    Some(Ordering::Less | Ordering::Equal)
+                )
+            }
+
+            #[track_caller]
+            fn gt(&self, other: &Self) -> bool {
+                matches!(self.partial_cmp(other), Some(Ordering::Greater))
+            }
+
+            #[track_caller]
+            fn ge(&self, other: &Self) -> bool {
+                matches!(
+                    self.partial_cmp(other),
+                    Some(Ordering::Greater | Ordering::Equal)
+                )
             }
         }
 

@@ -8,7 +8,10 @@
 //!
 //! Not all objects can be weakly referenced: an object is weakly referenceable
 //! when its type holds a [`Header`] and derives [`Referent`]. Using a type
-//! without it is a compile error.
+//! without it is a compile error. A trait object is weakly referenceable when
+//! its trait has `Referent` as a supertrait (`trait Shape: Referent`), and a
+//! value of a type you do not own when wrapped in [`Weakable`] (as Python
+//! makes a `dict` weakly referenceable by subclassing it).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -50,6 +53,20 @@
 //! - [`WeakValueDictionary`], [`WeakKeyDictionary`], [`WeakSet`]: hash maps
 //!   holding their values or keys weakly, and a set holding its elements
 //!   weakly; an entry disappears the moment its object dies, on any thread.
+//! - [`Weakable`]: a value of any type, made weakly referenceable, such as
+//!   the byte buffers of a cache:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use weakref::{WeakValueDictionary, Weakable};
+//!
+//! let mut cache: WeakValueDictionary<String, Weakable<Vec<u8>>> = WeakValueDictionary::new();
+//! let logo = Arc::new(Weakable::new(vec![0x89, b'P', b'N', b'G']));
+//! cache.insert("logo.png".to_owned(), &logo);
+//! assert_eq!(cache.get("logo.png").unwrap()[1..], *b"PNG");
+//! drop(logo); // the last user let go: the entry is gone
+//! assert!(cache.get("logo.png").is_none() && cache.is_empty());
+//! ```
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
@@ -59,7 +76,7 @@ pub use weakref_core::__private::Referent;
 #[doc(inline)]
 pub use weakref_core::{
     Callable, CallableKind, Header, PlainKind, ProxyKind, Ref, ReferenceError, ReferenceType,
-    UnraisableHook, UnraisableInfo, getweakrefcount, getweakrefs, set_unraisable_hook,
+    UnraisableHook, UnraisableInfo, Weakable, getweakrefcount, getweakrefs, set_unraisable_hook,
 };
 /// `#[derive(Referent)]`: makes a struct weakly referenceable (see the
 /// [`Referent`](trait@Referent) trait).
