@@ -716,7 +716,8 @@ fn implements_the_set_traits() {
     }
     let f = set_up();
     // The type is named: inferring it here overflows the trait solver (E0275)
-    // through the proxies' operator impls, see the report in CPYTHON.md.
+    // through the proxies' operator impls ("Found while porting" in
+    // tests/CPYTHON.md).
     assert_eq!(is_a_set::<WeakSet<Letter>>(&f.s), 3);
 }
 
