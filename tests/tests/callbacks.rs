@@ -173,6 +173,55 @@ fn dropping_refs_in_any_order_keeps_the_rest() {
     assert_eq!(entries(&log), ["4", "2", "1"]);
 }
 
+// CPython 3.11: test_weakref.py SubclassableWeakrefTestCase.test_subclass_refs_with_cycle
+// (bpo-3100.) The weak reference holds the only strong reference to its own
+// referent (CPython: an attribute of a ref subclass; here: its callback
+// closure). Dropping the ref's last handle drops the closure, which kills
+// the referent while the ref is being torn down: the ref's callback must not
+// run, and nothing may deadlock or crash. Then the same with two refs, the
+// first holding the second, the second holding the referent.
+#[test]
+fn a_ref_owning_its_referent_dies_without_calling_back() {
+    let calls = Counter::new();
+    let dropped = DropFlag::new();
+
+    let o = Obj::new(1);
+    let (counter, owned, guard) = (calls.clone(), Arc::clone(&o), dropped.guard());
+    let r1 = Ref::with_callback(&o, move |_| {
+        let _keep = (&owned, &guard);
+        counter.hit();
+    });
+    let watch = Ref::new(&o);
+    drop(o);
+    assert!(watch.is_alive(), "the callback closure keeps the referent");
+    let ((), reports) = collect_unraisable(|| drop(r1)); // used to crash here
+    assert_eq!(reports, []);
+    assert!(dropped.is_set());
+    assert!(!watch.is_alive(), "the referent died with the closure");
+    assert_eq!(calls.get(), 0);
+
+    // Same test, with two weak references to the same object.
+    let o = Obj::new(2);
+    let (counter, owned) = (calls.clone(), Arc::clone(&o));
+    let r2 = Ref::with_callback(&o, move |_| {
+        let _keep = &owned;
+        counter.hit();
+    });
+    let (counter, held) = (calls.clone(), r2.clone());
+    let r1 = Ref::with_callback(&o, move |_| {
+        let _keep = &held;
+        counter.hit();
+    });
+    let watch = Ref::new(&o);
+    drop(o);
+    drop(r2);
+    assert_eq!(getweakrefcount(&watch.get().unwrap()), 3);
+    let ((), reports) = collect_unraisable(|| drop(r1)); // used to crash here
+    assert_eq!(reports, []);
+    assert!(!watch.is_alive());
+    assert_eq!(calls.get(), 0);
+}
+
 // ---------------------------------------------------------------- semantics 4
 
 // A panicking callback is reported with its message, the remaining callbacks

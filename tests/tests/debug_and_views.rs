@@ -1,4 +1,5 @@
-//! `Debug` (DESIGN semantics 9, CPython's test_ref_repr) and views
+//! `Debug` (DESIGN semantics 9; CPython 3.13's test_ref_repr, 3.11's
+//! test_repr_failure_gh99184) and views
 //! (semantics 9a): a weak reference object belongs to the object, not to the
 //! static type (`Circle` or `dyn Shape`) it was made through.
 
@@ -85,6 +86,34 @@ fn debug_of_a_dyn_ref_names_the_trait_object_type() {
         "{rest}"
     );
     drop(d);
+    assert_eq!(parse(&r).1, "dead");
+}
+
+/// CPython test_repr_failure_gh99184's `MyConfig`: a referent whose own
+/// formatting fails (there: `__getattr__` raising for `__name__`).
+#[derive(Referent)]
+struct MyConfig {
+    header: Header,
+}
+
+impl std::fmt::Debug for MyConfig {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        panic!("a weak reference's Debug must not format its referent")
+    }
+}
+
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_repr_failure_gh99184
+// A ref's `Debug` names the referent's type without asking the referent
+// anything, so a referent whose own `Debug` fails cannot break it.
+#[test]
+fn debug_never_formats_the_referent() {
+    let obj = Arc::new(MyConfig {
+        header: Header::new(),
+    });
+    let r = Ref::new(&obj);
+    let (_, rest) = parse(&r);
+    assert!(rest.contains("MyConfig"), "{rest}");
+    drop(obj);
     assert_eq!(parse(&r).1, "dead");
 }
 

@@ -1,9 +1,6 @@
 //! Weak dictionaries while other threads kill their keys and values: CPython's
-//! threaded `MappingTestCase` cases (test_weak_keyed_len_race,
-//! test_weak_valued_len_race, test_threaded_weak_valued_setdefault,
-//! test_threaded_weak_valued_pop, test_threaded_weak_valued_consistency,
-//! test_threaded_weak_key_dict_copy, test_threaded_weak_value_dict_copy),
-//! scaled down, plus races between explicit removal and death.
+//! threaded `MappingTestCase` cases (and WeakSet's test_len_race), scaled
+//! down, plus races between explicit removal and death.
 
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier, Mutex};
@@ -49,9 +46,27 @@ fn shuffle<T>(v: &mut [T], mut seed: u64) {
     }
 }
 
-// test_weak_keyed_len_race, test_weak_valued_len_race, WeakSet's
-// test_len_race: `len` stays within bounds and never grows while other
-// threads kill the referents, and is exact once they are done.
+/// CPython's `check_len_race` step: an iterator is started and suspended
+/// (the item it yielded held, as CPython's generator holds it), `len` is
+/// read; then the iterator and its item go and `len` is read again.
+fn lens_around_a_suspended_iterator<I: Iterator>(
+    len: impl Fn() -> usize,
+    mut it: I,
+) -> (usize, usize) {
+    let held = it.next();
+    let n1 = len();
+    drop(held);
+    drop(it);
+    (n1, len())
+}
+
+// CPython 3.11: test_weakref.py MappingTestCase.test_weak_keyed_len_race
+// CPython 3.11: test_weakref.py MappingTestCase.test_weak_valued_len_race
+// CPython 3.11: test_weakset.py TestWeakSet.test_len_race
+// (check_len_race: CPython collects at arbitrary points with tiny GC
+// thresholds; here two other threads drop the referents.) With an iterator
+// suspended, `0 <= n1 <= N`; once it is gone, `n2 <= n1`; and `len` never
+// grows from one step to the next. Exact once the threads are done.
 #[test]
 fn len_race() {
     const N: u32 = 20;
@@ -75,20 +90,30 @@ fn len_race() {
                 });
             }
             start.wait();
-            let (mut k, mut v, mut w) = (N as usize, N as usize, N as usize);
+            let mut last = [N as usize; 3];
             for _ in 0..50 {
-                let (k2, v2, w2) = (keyed.len(), valued.len(), set.len());
-                assert!(k2 <= k && v2 <= v && w2 <= w, "len grew");
-                (k, v, w) = (k2, v2, w2);
+                let steps = [
+                    lens_around_a_suspended_iterator(|| keyed.len(), keyed.iter()),
+                    lens_around_a_suspended_iterator(|| valued.len(), valued.iter()),
+                    lens_around_a_suspended_iterator(|| set.len(), set.iter()),
+                ];
+                for (i, (n1, n2)) in steps.into_iter().enumerate() {
+                    assert!(n1 <= N as usize, "n1 = {n1}");
+                    assert!(n2 <= n1, "len grew when the iterator went: {n2} > {n1}");
+                    assert!(n1 <= last[i], "len grew: {n1} > {}", last[i]);
+                    last[i] = n2;
+                }
                 assert!(keyed.iter().count() <= N as usize);
             }
         });
         assert_eq!((keyed.len(), valued.len(), set.len()), (0, 0, 0));
         assert_eq!(keyed.iter().count() + valued.iter().count(), 0);
+        assert_eq!(set.iter().count(), 0);
     }
 }
 
-// test_threaded_weak_valued_setdefault: the returned value is never dead,
+// CPython 3.11: test_weakref.py MappingTestCase.test_threaded_weak_valued_setdefault
+// The returned value is never dead,
 // while the previous value dies on another thread.
 #[test]
 fn threaded_weak_valued_setdefault() {
@@ -117,7 +142,8 @@ fn threaded_weak_valued_setdefault() {
     assert!(d.get(&10).is_none());
 }
 
-// test_threaded_weak_valued_pop: popping a value that dies on another
+// CPython 3.11: test_weakref.py MappingTestCase.test_threaded_weak_valued_pop
+// Popping a value that dies on another
 // thread gives it (alive) or nothing, never a dead one.
 #[test]
 fn threaded_weak_valued_pop() {
@@ -137,7 +163,8 @@ fn threaded_weak_valued_pop() {
     assert!(d.is_empty());
 }
 
-// test_threaded_weak_valued_consistency (CPython issue 28427): the previous
+// CPython 3.11: test_weakref.py MappingTestCase.test_threaded_weak_valued_consistency
+// (Issue 28427.) The previous
 // value of key 10 dies on another thread while the key is rebound; the new
 // entry is never removed by the stale death.
 #[test]
@@ -170,7 +197,11 @@ fn many(n: u32) -> (Vec<Arc<Obj>>, Vec<Arc<Obj>>) {
     )
 }
 
-// test_threaded_weak_key_dict_copy: `clone` while another thread kills keys.
+// CPython 3.11: test_weakref.py MappingTestCase.test_threaded_weak_key_dict_copy
+// CPython 3.11: test_weakref.py MappingTestCase.test_threaded_weak_key_dict_deepcopy
+// (Issue 35615.) `clone` while another thread kills keys. Rust's `clone`
+// clones each value: a copy of an owned value (Python's `deepcopy`), a
+// shared object for an `Arc` value (Python's `copy`); it serves for both.
 #[test]
 fn threaded_weak_key_dict_copy() {
     let n = scaled(20_000);
@@ -199,8 +230,11 @@ fn threaded_weak_key_dict_copy() {
     assert!(copy.is_empty() && d.is_empty());
 }
 
-// test_threaded_weak_value_dict_copy: `clone` while another thread kills
-// values.
+// CPython 3.11: test_weakref.py MappingTestCase.test_threaded_weak_value_dict_copy
+// CPython 3.11: test_weakref.py MappingTestCase.test_threaded_weak_value_dict_deepcopy
+// (Issue 35615.) `clone` while another thread kills values. Rust's `clone`
+// copies the keys (as `deepcopy` does) and never the values, so it serves
+// for both.
 #[test]
 fn threaded_weak_value_dict_copy() {
     let n = scaled(20_000);

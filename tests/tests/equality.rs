@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use weakref::{Header, Ref, Referent};
 use weakref_tests::Obj;
 
-// CPython: test_equality. `==` and `!=` are both exercised on purpose.
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_equality
+// `==` and `!=` are both exercised on purpose. (`a == x`, a ref against its
+// referent, and `ALWAYS_EQ` do not type-check in Rust.)
 #[test]
 #[allow(clippy::nonminimal_bool)] // `!(a != b)` is the point: `ne` is tested too
 fn equality_alive_then_dead() {

@@ -47,7 +47,8 @@ fn default_hash(value: &(impl Hash + ?Sized)) -> u64 {
     hasher.finish()
 }
 
-// CPython: test_hashing. Alive: the referent's hash; equal live referents
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_hashing
+// Alive: the referent's hash; equal live referents
 // hash equal; a ref hashed while alive keeps its hash after death; one never
 // hashed cannot be hashed after death.
 #[test]

@@ -1,10 +1,10 @@
 //! `getweakrefcount` and `getweakrefs`: DESIGN semantics 6 (CPython's
 //! test_getweakrefcount, test_getweakrefs, and the ordering of
-//! test_subclass_refs_dont_replace_standard_refs). Proxies are counted by
-//! the proxy tests; here the shared proxy's weak reference object stands in
-//! for one.
+//! test_subclass_refs_dont_replace_standard_refs). Proxies are counted here
+//! as weak reference objects of their referent; proxy_callbacks.rs has the
+//! rest of the proxies' side.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use weakref::{Ref, getweakrefcount, getweakrefs};
 use weakref_tests::{Counter, Obj};
@@ -26,9 +26,11 @@ fn never_referenced_object_has_no_list() {
     drop(r);
 }
 
-// CPython: test_getweakrefcount (refs part; the proxies are the proxy tests').
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_getweakrefcount
+// (`getweakrefcount(1) == 0`, an object that cannot be weakly referenced, is
+// ui/fail/getweakrefcount-without-derive.rs.)
 #[test]
-fn getweakrefcount_counts_refs_and_callback_refs() {
+fn getweakrefcount_counts_refs_and_proxies() {
     let calls = Counter::new();
     let o = Obj::new(1);
     let ref1 = Ref::new(&o);
@@ -42,10 +44,18 @@ fn getweakrefcount_counts_refs_and_callback_refs() {
     let more = (ref1.clone(), Ref::new(&o), ref2.clone());
     assert_eq!(getweakrefcount(&o), 2);
     drop(more);
-    let proxy = Ref::__shared_proxy(&o);
+    let proxy1 = weakref::proxy(&o);
+    let counter = calls.clone();
+    let proxy2 = weakref::proxy_with_callback(&o, move |_| counter.hit());
+    assert_eq!(
+        getweakrefcount(&o),
+        4,
+        "got wrong number of weak reference objects"
+    );
+    // A callback ref counts like a proxy with a callback.
     let ref3 = Ref::with_callback(&o, calls.callback());
-    assert_eq!(getweakrefcount(&o), 4);
-    drop((ref1, ref2, proxy, ref3));
+    assert_eq!(getweakrefcount(&o), 5);
+    drop((ref1, ref2, proxy1, proxy2, ref3));
     assert_eq!(
         getweakrefcount(&o),
         0,
@@ -55,7 +65,8 @@ fn getweakrefcount_counts_refs_and_callback_refs() {
     assert_eq!(calls.get(), 0);
 }
 
-// CPython: test_getweakrefs. After deleting one of two refs the list is
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_getweakrefs
+// After deleting one of two refs the list is
 // exactly the survivor, whichever end it was; empty after both.
 #[test]
 fn getweakrefs_lists_survivors() {
@@ -89,19 +100,21 @@ fn getweakrefs_lists_survivors() {
 fn getweakrefs_order_shared_ref_then_proxy_then_newest_first() {
     let o = Obj::new(1);
     let c1 = Ref::with_callback(&o, |_| ());
-    let proxy = Ref::__shared_proxy(&o);
+    let proxy = weakref::proxy(&o);
     let c2 = Ref::with_callback(&o, |_| ());
     let shared = Ref::new(&o);
     let c3 = Ref::with_callback(&o, |_| ());
     let listed = getweakrefs(&o);
-    assert!(same(&listed, &[&shared, &proxy, &c3, &c2, &c1]));
+    assert!(same(&listed, &[&shared, proxy.weakref(), &c3, &c2, &c1]));
     assert_eq!(getweakrefcount(&o), 5);
     // Every listed ref reaches the object.
     assert!(listed.iter().all(|r| Arc::ptr_eq(&r.get().unwrap(), &o)));
 }
 
-// CPython: test_subclass_refs_dont_replace_standard_refs. A ref made with a
-// callback first does not become the shared one; the shared ref is listed
+// CPython 3.11: test_weakref.py SubclassableWeakrefTestCase.test_subclass_refs_dont_replace_standard_refs
+// Rust has no subclasses of `Ref`; what CPython never shares (a subclass
+// instance) is a ref with a callback here. A ref made with a callback first
+// does not become the shared one; the shared ref is listed
 // first; a later callback ref goes after it.
 #[test]
 fn callback_refs_dont_replace_the_shared_ref() {
@@ -122,6 +135,27 @@ fn callback_refs_dont_replace_the_shared_ref() {
         same(&refs, &[&r2, &r3, &r1]),
         "newest first after the shared ref"
     );
+}
+
+// CPython 3.11: test_weakref.py SubclassableWeakrefTestCase.test_subclass_refs_dont_conflate_callbacks
+// CPython's `MyRef(o, id)` and `MyRef(o, str)` are two refs with different
+// callbacks: two weak reference objects, both listed, each calling back its
+// own callback.
+#[test]
+fn refs_with_different_callbacks_are_not_conflated() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let o = Obj::new(42);
+    let (l1, l2) = (Arc::clone(&log), Arc::clone(&log));
+    let r1 = Ref::with_callback(&o, move |_| l1.lock().unwrap().push("id"));
+    let r2 = Ref::with_callback(&o, move |_| l2.lock().unwrap().push("str"));
+    assert!(!Ref::ptr_eq(&r1, &r2));
+    let refs = getweakrefs(&o);
+    assert!(refs.iter().any(|r| Ref::ptr_eq(r, &r1)));
+    assert!(refs.iter().any(|r| Ref::ptr_eq(r, &r2)));
+    assert_eq!(refs.len(), 2);
+    drop(refs);
+    drop(o);
+    assert_eq!(*log.lock().unwrap(), ["str", "id"]);
 }
 
 // `getweakrefs` hands out handles: they keep their weak reference objects

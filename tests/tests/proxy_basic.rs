@@ -45,7 +45,8 @@ fn is_callable_proxy<P: AnyProxy>(_: &P) -> bool {
     P::CALLABLE
 }
 
-// test_proxy_ref: two proxies with callbacks; using a dead one fails with
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_proxy_ref
+// Two proxies with callbacks; using a dead one fails with
 // ReferenceError; a proxy to an object that dies at once is dead; both
 // callbacks are called.
 #[test]
@@ -81,7 +82,8 @@ fn dead_proxy_fails_and_both_callbacks_run() {
     );
 }
 
-// test_proxy_reuse: `proxy(o) is proxy(o)`, even with a ref in between; the
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_proxy_reuse
+// `proxy(o) is proxy(o)`, even with a ref in between; the
 // shared proxy is not the shared ref.
 #[test]
 fn proxy_is_shared_and_distinct_from_the_shared_ref() {
@@ -96,7 +98,8 @@ fn proxy_is_shared_and_distinct_from_the_shared_ref() {
     assert_eq!(getweakrefcount(&o), 2);
 }
 
-// test_shared_proxy_without_callback: every callback-less way to make a
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_shared_proxy_without_callback
+// Every callback-less way to make a
 // proxy gives the same one; a callback always gives a new one.
 #[test]
 fn callback_less_proxies_are_one_object() {
@@ -122,7 +125,8 @@ fn callback_less_proxies_are_one_object() {
     assert_eq!(getweakrefcount(&f), 1);
 }
 
-// test_basic_proxy (check_proxy): attribute get/set/delete and method calls
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_basic_proxy
+// (check_proxy): attribute get/set/delete and method calls
 // forward both ways; `len`, `in`, item get/set, `p == p2` compares referents.
 #[test]
 fn with_forwards_attribute_access_and_method_calls() {
@@ -156,7 +160,8 @@ fn with_forwards_attribute_access_and_method_calls() {
     assert!(Arc::ptr_eq(&p.get().unwrap(), &o));
 }
 
-// test_proxy_bool: `bool(proxy(x)) == bool(x)`; a dead proxy is not falsy,
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_proxy_bool
+// `bool(proxy(x)) == bool(x)`; a dead proxy is not falsy,
 // it fails.
 #[test]
 fn truthiness_forwards_and_a_dead_proxy_is_not_falsy() {
@@ -170,7 +175,8 @@ fn truthiness_forwards_and_a_dead_proxy_is_not_falsy() {
     assert_eq!(is_empty(&p), Err(ReferenceError));
 }
 
-// test_callable_proxy: the proxy of a callable object is a CallableProxy and
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_callable_proxy
+// The proxy of a callable object is a CallableProxy and
 // forwards calls with their arguments; other objects get a plain Proxy.
 #[test]
 fn callable_objects_get_callable_proxies() {
@@ -197,7 +203,8 @@ fn callable_objects_get_callable_proxies() {
     assert_eq!(with_cb.call((1, 2)), Err(ReferenceError));
 }
 
-// test_basic_ref / test_callable_proxy with Python functions: functions are
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_basic_ref
+// (its `create_function` part; test_callable_proxy with a function): functions are
 // weakly referenceable and their proxies are callable.
 #[test]
 fn functions_are_weakly_referenceable_and_callable_through_proxies() {
@@ -243,7 +250,8 @@ fn addresses(repr: &str) -> Vec<&str> {
         .collect()
 }
 
-// test_proxy_repr: `<weakproxy at 0x..; to 'Type' at 0x..>`, then
+// CPython 3.13: test_weakref.py ReferencesTestCase.test_proxy_repr (not in
+// 3.11): `<weakproxy at 0x..; to 'Type' at 0x..>`, then
 // `<weakproxy at 0x..; dead>`; formatting never fails or panics.
 #[test]
 fn debug_shows_the_referent_then_dead() {

@@ -1,7 +1,7 @@
 //! Proxies as weak reference objects of their referent: counted, listed,
-//! and calling back with the refs, newest first. Ported from CPython's
-//! `test_getweakrefcount`, `test_getweakrefs`, `test_proxy_ref` and
-//! `test_ref_reuse` (DESIGN semantics 2, 6, 10).
+//! and calling back with the refs, newest first (DESIGN semantics 2, 6,
+//! 10): the proxies' side of CPython's `test_getweakrefcount` and
+//! `test_getweakrefs`.
 
 use std::sync::{Arc, Mutex};
 
@@ -21,7 +21,8 @@ fn obj() -> Arc<Obj> {
     })
 }
 
-// test_getweakrefcount: ref + ref with callback = 2, with proxy + proxy
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_getweakrefcount
+// Ref + ref with callback = 2, with proxy + proxy
 // with callback = 4, and 0 once they are all dropped.
 #[test]
 fn getweakrefcount_counts_proxies() {
@@ -38,7 +39,8 @@ fn getweakrefcount_counts_proxies() {
     assert_eq!(getweakrefcount(&o), 0);
 }
 
-// test_getweakrefs: the shared ref, the shared proxy, then the others
+// Extends CPython 3.11's test_weakref.py ReferencesTestCase.test_getweakrefs
+// to proxies: the shared ref, the shared proxy, then the others
 // newest first; a dropped proxy leaves the list.
 #[test]
 fn getweakrefs_lists_the_refs_under_proxies_in_order() {

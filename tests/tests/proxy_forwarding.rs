@@ -1,10 +1,10 @@
 //! What proxies forward to their referent: comparisons, `Display`, the
 //! arithmetic and bit operators; and how each fails once the referent is
 //! gone (the std trait panics with `ReferenceError::MESSAGE`, the `try_` form
-//! returns `Err(ReferenceError)`). Ported from CPython's `test_basic_proxy`,
-//! `test_proxy_div`, `test_proxy_index`, `test_proxy_deletion`,
-//! `test_newstyle_number_ops`, `test_proxy_iter` and `test_proxy_hash`
-//! (the last as compile-fail: `ui/fail/proxy-hash-key.rs`).
+//! returns `Err(ReferenceError)`). Ports CPython's `test_proxy_div`,
+//! `test_proxy_deletion`, `test_proxy_iter` and the forward half of
+//! `test_newstyle_number_ops` (tests/CPYTHON.md lists the others:
+//! `test_proxy_hash` is `ui/fail/proxy-hash-key.rs`).
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -156,6 +156,8 @@ macro_rules! forwarding_tests {
                 assert!(format!("{p:?}").ends_with("; dead>"));
             }
 
+            // CPython 3.11: test_weakref.py ReferencesTestCase.test_proxy_div
+            // (and the other binary operators beside `//`).
             #[test]
             fn operators_forward_by_reference_and_by_value() {
                 let a = num(12);
@@ -269,26 +271,86 @@ macro_rules! forwarding_tests {
 forwarding_tests!(plain, Proxy);
 forwarding_tests!(callable, CallableProxy);
 
-// test_proxy_index / test_proxy_deletion analogues: what Rust's traits
-// cannot lend through a proxy (`p[i]`, `del p[i]`, `operator.index(p)`) goes
-// through `with`.
-#[test]
-fn indexing_and_deletion_go_through_with() {
-    #[derive(Referent)]
-    struct List {
-        items: Mutex<Vec<i64>>,
-        header: Header,
+/// CPython test_proxy_deletion's `Foo`: its `__delitem__` records the key
+/// it was given. Rust's `del p[0]` (`IndexMut`/`remove`) needs `&mut`, which
+/// no shared owner has; a referent that supports deletion through a shared
+/// reference does it with interior mutability, as a method.
+#[derive(Referent, Default)]
+struct Foo {
+    result: Mutex<Option<usize>>,
+    items: Mutex<Vec<i64>>,
+    header: Header,
+}
+
+impl Foo {
+    /// `__delitem__`: removes item `i` and records `i` in `result`.
+    fn del_item(&self, i: usize) -> i64 {
+        *self.result.lock().unwrap() = Some(i);
+        self.items.lock().unwrap().remove(i)
     }
-    let l = Arc::new(List {
-        items: Mutex::new(vec![1, 2, 3]),
+
+    /// `__getitem__`.
+    fn get_item(&self, i: usize) -> i64 {
+        self.items.lock().unwrap()[i]
+    }
+}
+
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_proxy_deletion
+// (SF bug 762891: `del p[0]` was not forwarded.) The deletion made through
+// the proxy reaches the referent: `f.result == 0` through the proxy and
+// through the referent itself; once the referent is dead, the deletion
+// fails with `ReferenceError` and changes nothing.
+#[test]
+fn deletion_through_the_proxy_reaches_the_referent() {
+    let g = Arc::new(Foo::default());
+    g.items.lock().unwrap().extend([1, 2, 3]);
+    let f = proxy(&g);
+    assert_eq!(f.with(|f| f.get_item(0)), Ok(1));
+    assert_eq!(f.with(|f| f.del_item(0)), Ok(1)); // del f[0]
+    assert_eq!(f.with(|f| *f.result.lock().unwrap()), Ok(Some(0)));
+    assert_eq!(*g.result.lock().unwrap(), Some(0));
+    assert_eq!(*g.items.lock().unwrap(), [2, 3]);
+    let index = f.with(|f| usize::try_from(f.get_item(0)).unwrap());
+    assert_eq!(index, Ok(2));
+    // Another proxy of the same referent sees the deletion too.
+    let other = Proxy::new(&g);
+    assert_eq!(other.with(|f| f.get_item(0)), Ok(2));
+    assert_eq!(f.with(|f| f.del_item(1)), Ok(3));
+    assert_eq!(other.with(|f| f.items.lock().unwrap().clone()), Ok(vec![2]));
+    drop(g);
+    assert_eq!(f.with(|f| f.del_item(0)), Err(ReferenceError));
+    assert_eq!(other.with(|f| f.get_item(0)), Err(ReferenceError));
+}
+
+/// CPython test_newstyle_number_ops' `F(float)`.
+#[derive(Referent)]
+struct F {
+    value: f64,
+    header: Header,
+}
+
+impl Add<f64> for &F {
+    type Output = f64;
+    fn add(self, rhs: f64) -> f64 {
+        self.value + rhs
+    }
+}
+
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_newstyle_number_ops
+// The `p + 1.0` half: a float-like referent adds through its proxy. The
+// reflected `1.0 + p` needs the reflected operators of issue 11.
+#[test]
+fn a_float_referent_adds_through_its_proxy() {
+    let f = Arc::new(F {
+        value: 2.0,
         header: Header::new(),
     });
-    let p = proxy(&l);
-    assert_eq!(p.with(|l| l.items.lock().unwrap()[0]), Ok(1));
-    assert_eq!(p.with(|l| l.items.lock().unwrap().remove(0)), Ok(1)); // del p[0]
-    assert_eq!(*l.items.lock().unwrap(), [2, 3]);
-    let index = p.with(|l| usize::try_from(l.items.lock().unwrap()[0]).unwrap());
-    assert_eq!(index, Ok(2));
+    let p = proxy(&f);
+    assert_eq!(&p + 1.0, 3.0);
+    assert_eq!(p.try_add(1.0), Ok(3.0));
+    drop(f);
+    assert_dead(|| &p + 1.0);
+    assert_eq!(p.try_add(1.0), Err(ReferenceError));
 }
 
 // The call forwarded by a callable proxy.
@@ -367,7 +429,8 @@ fn self_owned(value: i64) -> (CallableProxy<SelfOwned>, Arc<Mutex<Vec<&'static s
     (p, log)
 }
 
-// test_proxy_iter (B.9): every forwarded operation keeps the referent alive
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_proxy_iter
+// (B.9 of the reference notes): every forwarded operation keeps the referent alive
 // until it returns, even if it drops the last other strong reference; the
 // referent then dies when the operation returns.
 #[test]

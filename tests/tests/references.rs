@@ -16,7 +16,8 @@ fn node_address(r: &Ref<Obj>) -> String {
     rest[..rest.find(';').expect("a `;` after the address")].to_owned()
 }
 
-// CPython: test_basic_ref (check_basic_ref and the repr smoke test).
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_basic_ref
+// (check_basic_ref and the repr smoke test; functions: proxy_basic.rs).
 #[test]
 fn basic_ref_gives_back_the_same_arc_while_alive() {
     let o = Obj::new(1);
@@ -33,7 +34,8 @@ fn basic_ref_gives_back_the_same_arc_while_alive() {
     assert!(format!("{r:?}").ends_with("; dead>"));
 }
 
-// CPython: test_ref_repr.
+// CPython 3.13: test_weakref.py ReferencesTestCase.test_ref_repr (not in
+// 3.11, whose test_basic_ref only checks that repr works alive and dead).
 #[test]
 fn debug_format_alive_and_dead() {
     let o = Obj::new(1);
@@ -60,7 +62,7 @@ fn debug_format_alive_and_dead() {
     assert_eq!(format!("{r:?}"), format!("<weakref at {addr}; dead>"));
 }
 
-// CPython: test_basic_callback.
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_basic_callback
 #[test]
 fn basic_callback_runs_once_after_death() {
     let calls = Counter::new();
@@ -75,7 +77,7 @@ fn basic_callback_runs_once_after_death() {
     assert_eq!(calls.get(), 1);
 }
 
-// CPython: test_multiple_callbacks.
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_multiple_callbacks
 #[test]
 fn multiple_callbacks_all_run() {
     let calls = Counter::new();
@@ -88,7 +90,8 @@ fn multiple_callbacks_all_run() {
     assert_eq!(calls.get(), 2);
 }
 
-// CPython: test_multiple_selfref_callbacks. Both callbacks dereference the
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_multiple_selfref_callbacks
+// Both callbacks dereference the
 // *first* ref; the newest runs first and must already see it dead, i.e. all
 // refs were invalidated before any callback ran.
 #[test]
@@ -115,7 +118,8 @@ fn multiple_selfref_callbacks_see_every_ref_cleared() {
     assert!(r.get().is_none() && r1.get().is_none());
 }
 
-// CPython: test_callback_attribute_after_deletion (`__callback__` is None
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_callback_attribute_after_deletion
+// (`__callback__` is None
 // after the death: the callback was consumed). The closure is dropped right
 // after it ran, even though handles of its ref are still alive.
 #[test]
@@ -138,7 +142,8 @@ fn callback_is_consumed_by_the_death() {
     assert_eq!(calls.get(), 1);
 }
 
-// CPython: test_callback_attribute (a ref made without a callback has none):
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_callback_attribute
+// (a ref made without a callback has none):
 // the shared ref never "fires"; only the callback ref's callback runs.
 #[test]
 fn ref_without_callback_never_fires() {
@@ -155,7 +160,8 @@ fn ref_without_callback_never_fires() {
     assert!(!plain.is_alive() && !with.is_alive());
 }
 
-// CPython: test_classes (the callback `l.append` receives the ref object
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_classes
+// (the callback `l.append` receives the ref object
 // itself: `l == [a]`).
 #[test]
 fn callback_receives_its_own_weak_reference() {
@@ -180,7 +186,8 @@ struct Node {
     wparent: OnceLock<Ref<Node>>,
 }
 
-// CPython: test_trashcan_16602. A chain of 100 objects, each with a callback
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_trashcan_16602
+// A chain of 100 objects, each with a callback
 // ref to its parent whose callback dereferences a ref to the child. The
 // child dies (dropped by a newer callback of the parent) before the older
 // callback runs: the dereference must see `None`, never a dying object.
@@ -246,7 +253,8 @@ impl Drop for Target {
     }
 }
 
-// CPython: test_ref_created_during_del (bug 1377858): weak references made in
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_ref_created_during_del
+// (bug 1377858): weak references made in
 // a destructor must not dangle.
 #[test]
 fn refs_created_in_drop_are_sound() {
@@ -283,7 +291,8 @@ fn refs_created_in_drop_are_sound() {
     assert!(made.lock().unwrap().iter().all(|r| !r.is_alive()));
 }
 
-// CPython: test_callbacks_protected (SF bug 478534: a callback must not
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_callbacks_protected
+// (SF bug 478534: a callback must not
 // clobber an exception that is propagating). The Rust analogue: an object
 // dies while its thread unwinds from a panic; its callbacks run during the
 // unwinding and the panic in flight reaches `catch_unwind` unchanged.
@@ -328,27 +337,29 @@ fn with_callback_always_makes_a_new_ref() {
     assert_eq!(getweakrefcount(&o), 3);
 }
 
-// CPython: test_ref_reuse. `Ref::new` shares, also with the shared proxy's
-// weak reference object created in between; ref + proxy count 2, 1 after the
-// proxy is dropped.
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_ref_reuse
+// `Ref::new` shares, also with the shared proxy created in between; ref +
+// proxy count 2, 1 after the proxy is dropped.
 #[test]
 fn ref_reuse_with_a_proxy_in_between() {
     let o = Obj::new(1);
     let ref1 = Ref::new(&o);
-    let proxy = Ref::__shared_proxy(&o);
+    // create a proxy to make sure that there's an intervening creation
+    // between these two; it should make no difference
+    let proxy = weakref::proxy(&o);
     let ref2 = Ref::new(&o);
     assert!(
         Ref::ptr_eq(&ref1, &ref2),
         "reference object w/out callback should be re-used"
     );
     assert!(
-        !Ref::ptr_eq(&ref1, &proxy),
+        !Ref::ptr_eq(&ref1, proxy.weakref()),
         "the shared proxy is its own object"
     );
     drop((ref1, ref2, proxy));
 
     let o = Obj::new(2);
-    let proxy = Ref::__shared_proxy(&o);
+    let proxy = weakref::proxy(&o);
     let ref1 = Ref::new(&o);
     let ref2 = Ref::new(&o);
     assert!(
@@ -364,7 +375,8 @@ fn ref_reuse_with_a_proxy_in_between() {
     );
 }
 
-// CPython: test_shared_ref_without_callback (check_shared_without_callback):
+// CPython 3.11: test_weakref.py ReferencesTestCase.test_shared_ref_without_callback
+// (check_shared_without_callback):
 // every callback-less ref of an object is the same object, whichever `Arc`
 // clone it is made from, and callback refs made in between do not change
 // that.

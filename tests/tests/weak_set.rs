@@ -1,239 +1,734 @@
-//! `WeakSet`: the cases of CPython's Lib/test/test_weakset.py that apply.
+//! `WeakSet`: the cases of CPython's Lib/test/test_weakset.py that apply
+//! (tests/CPYTHON.md lists every case and where it went). Python's `ustr`
+//! letters are `Letter`s here: equal and hashed by their character, each one
+//! a distinct object.
 
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use weakref::{Header, Referent, WeakSet, getweakrefcount};
 
 #[derive(Referent, Debug, PartialEq, Eq, Hash)]
-struct Obj {
-    n: u32,
+struct Letter {
+    c: char,
     header: Header,
 }
 
-fn obj(n: u32) -> Arc<Obj> {
-    Arc::new(Obj {
-        n,
+fn letter(c: char) -> Arc<Letter> {
+    Arc::new(Letter {
+        c,
         header: Header::new(),
     })
 }
 
-/// CPython's setUp: `items` and `items2` sets of objects, `s = WeakSet(items)`.
-fn fixture() -> (Vec<Arc<Obj>>, Vec<Arc<Obj>>, WeakSet<Obj>) {
-    let items: Vec<_> = (0..3).map(obj).collect();
-    let items2: Vec<_> = (3..6).map(obj).collect();
-    let s = items.iter().collect();
-    (items, items2, s)
+/// `[ustr(c) for c in chars]`: a fresh object per character.
+fn letters(chars: &str) -> Vec<Arc<Letter>> {
+    chars.chars().map(letter).collect()
 }
 
-fn ns(s: &WeakSet<Obj>) -> Vec<u32> {
-    let mut v: Vec<_> = s.iter().map(|o| o.n).collect();
+/// `WeakSet(items)`.
+fn weak_set(items: &[Arc<Letter>]) -> WeakSet<Letter> {
+    items.iter().collect()
+}
+
+/// The characters of the live elements, sorted.
+fn chars(s: &WeakSet<Letter>) -> String {
+    let mut v: Vec<char> = s.iter().map(|l| l.c).collect();
     v.sort_unstable();
-    v
+    v.into_iter().collect()
 }
 
-// test_new_or_init, test_len
+/// Whether `items` holds an object equal to `l` (Python's `l in list`).
+fn holds(items: &[Arc<Letter>], l: &Letter) -> bool {
+    items.iter().any(|i| **i == *l)
+}
+
+const ASCII_LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// CPython's `setUp`. The lists hold the only strong references to their
+/// objects; the weak sets are built over them.
+struct Fixture {
+    items: Vec<Arc<Letter>>,
+    items2: Vec<Arc<Letter>>,
+    _ab_items: Vec<Arc<Letter>>,
+    _abcde_items: Vec<Arc<Letter>>,
+    _def_items: Vec<Arc<Letter>>,
+    ab_weakset: WeakSet<Letter>,
+    abcde_weakset: WeakSet<Letter>,
+    def_weakset: WeakSet<Letter>,
+    letters: Vec<Arc<Letter>>,
+    s: WeakSet<Letter>,
+    obj: Option<Arc<Letter>>,
+    fs: WeakSet<Letter>,
+}
+
+fn set_up() -> Fixture {
+    let items = letters("abc");
+    let ab_items = letters("ab");
+    let abcde_items = letters("abcde");
+    let def_items = letters("def");
+    let obj = letter('F');
+    Fixture {
+        s: weak_set(&items),
+        ab_weakset: weak_set(&ab_items),
+        abcde_weakset: weak_set(&abcde_items),
+        def_weakset: weak_set(&def_items),
+        fs: weak_set(std::slice::from_ref(&obj)),
+        obj: Some(obj),
+        items,
+        items2: letters("xyz"),
+        _ab_items: ab_items,
+        _abcde_items: abcde_items,
+        _def_items: def_items,
+        letters: letters(ASCII_LETTERS),
+    }
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_methods
+// WeakSet has every public method of `set` (under its Rust name, or as the
+// operator Rust uses for it); each is called here and checked.
 #[test]
-fn len_drops_dead_items() {
-    let (mut items, _, s) = fixture();
-    assert_eq!(s.len(), 3);
-    items.pop();
-    assert_eq!(s.len(), 2);
-    drop(items);
-    assert_eq!(s.len(), 0);
+fn has_the_methods_of_a_set() {
+    let f = set_up();
+    let x = letter('x');
+    let mut s = f.s.clone(); // copy
+    assert!(s.insert(&x)); // add
+    assert!(s.remove(&x)); // remove
+    assert!(!s.remove(&x)); // discard (of a missing element)
+    assert_eq!(s.difference(&f.ab_weakset).len(), 1); // difference
+    assert_eq!(s.intersection(&f.ab_weakset).len(), 2); // intersection
+    assert_eq!(s.symmetric_difference(&f.def_weakset).len(), 6); // symmetric_difference
+    assert_eq!(s.union(&f.def_weakset).len(), 6); // union
+    assert!(s.is_disjoint(&f.def_weakset)); // isdisjoint
+    assert!(f.ab_weakset.is_subset(&s)); // issubset
+    assert!(s.is_superset(&f.ab_weakset)); // issuperset
+    let mut t = s.clone();
+    t -= &f.ab_weakset; // difference_update
+    assert_eq!(chars(&t), "c");
+    let mut t = s.clone();
+    t &= &f.ab_weakset; // intersection_update
+    assert_eq!(chars(&t), "ab");
+    let mut t = s.clone();
+    t ^= &f.def_weakset; // symmetric_difference_update
+    assert_eq!(chars(&t), "abcdef");
+    t.extend(&f.items2); // update
+    assert_eq!(t.len(), 9);
+    assert!(s.pop().is_some()); // pop
+    s.clear(); // clear
     assert!(s.is_empty());
 }
 
-// test_contains
+// CPython 3.11: test_weakset.py TestWeakSet.test_len
 #[test]
-fn contains_drops_dead_items() {
-    let (items, items2, s) = fixture();
-    for i in &items {
-        assert!(s.contains(i));
+fn len_drops_dead_items() {
+    let mut f = set_up();
+    assert_eq!(f.s.len(), f.items.len());
+    assert_eq!(f.fs.len(), 1);
+    f.obj = None;
+    assert_eq!(f.fs.len(), 0);
+    assert!(f.fs.is_empty());
+    // And one by one, down to empty.
+    f.items.pop();
+    assert_eq!(f.s.len(), 2);
+    f.items.clear();
+    assert_eq!(f.s.len(), 0);
+    assert!(f.s.is_empty());
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_contains
+// (`1 in s`, a non-weakly-referenceable probe, does not type-check in Rust.)
+#[test]
+fn contains_by_equality_and_drops_dead_items() {
+    let mut f = set_up();
+    for c in &f.letters {
+        assert_eq!(f.s.contains(c), holds(&f.items, c), "{}", c.c);
     }
-    for i in &items2 {
-        assert!(!s.contains(i));
-    }
-    let equal = obj(1);
-    assert!(s.contains(&equal)); // membership by equality
-    let x = obj(99);
-    let mut s = s;
-    s.insert(&x);
-    assert!(s.contains(&x));
+    assert!(f.s.contains(&letter('b')), "membership is by equality");
+    assert!(f.fs.contains(f.obj.as_ref().unwrap()));
+    f.obj = None;
+    assert!(!f.fs.contains(&letter('F')));
+    // An element added later, then dying.
+    let x = letter('?');
+    f.s.insert(&x);
+    assert!(f.s.contains(&x));
     drop(x);
-    assert!(!s.contains(&obj(99)));
+    assert!(!f.s.contains(&letter('?')));
 }
 
-// test_union, test_or
+// CPython 3.11: test_weakset.py TestWeakSet.test_union
 #[test]
-fn union() {
-    let (items, items2, s) = fixture();
-    let other: WeakSet<Obj> = items2.iter().collect();
-    let u = s.union(&other);
-    assert_eq!(ns(&u), [0, 1, 2, 3, 4, 5]);
-    assert!(u == &s | &other);
-    drop(items);
-    assert_eq!(ns(&u), [3, 4, 5]);
+fn union_is_a_new_weak_set() {
+    let mut f = set_up();
+    let other = weak_set(&f.items2);
+    let u = f.s.union(&other);
+    for c in &f.letters {
+        assert_eq!(
+            u.contains(c),
+            holds(&f.items, c) || holds(&f.items2, c),
+            "{}",
+            c.c
+        );
+    }
+    assert!(f.s == weak_set(&f.items), "the operand is unchanged");
+    {
+        let both: Vec<_> = f.items.iter().chain(&f.items2).cloned().collect();
+        assert!(f.s.union(&other) == weak_set(&both));
+    }
+    assert_eq!(u.len(), f.items.len() + f.items2.len());
+    f.items2.pop();
+    assert_eq!(u.len(), f.items.len() + f.items2.len());
+    f.items.clear();
+    assert_eq!(chars(&u), "xy");
 }
 
-// test_intersection, test_and
+// CPython 3.11: test_weakset.py TestWeakSet.test_or
 #[test]
-fn intersection() {
-    let (items, items2, s) = fixture();
-    let other: WeakSet<Obj> = [&items[0], &items2[0]].into_iter().collect();
+fn or_operator_is_union() {
+    let f = set_up();
+    let other = weak_set(&f.items2);
+    let i = f.s.union(&other);
+    assert!(&f.s | &other == i);
+    assert_eq!(chars(&(&f.s | &other)), "abcxyz");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_intersection
+// The result is weak: it shrinks when one of its elements dies. (Equal
+// letters exist in both operands here; both copies die, since the result
+// may hold either.)
+#[test]
+fn intersection_is_a_new_weak_set() {
+    let mut f = set_up();
+    let s = weak_set(&f.letters);
+    let other = weak_set(&f.items2);
     let i = s.intersection(&other);
-    assert_eq!(ns(&i), [0]);
-    assert!(i == &s & &other);
-    assert!(s.intersection(&WeakSet::new()).is_empty());
+    for c in &f.letters {
+        assert_eq!(
+            i.contains(c),
+            holds(&f.items2, c) && holds(&f.letters, c),
+            "{}",
+            c.c
+        );
+    }
+    assert!(s == weak_set(&f.letters), "the operand is unchanged");
+    assert!(i.intersection(&weak_set(&f.items)) == WeakSet::new());
+    assert_eq!(i.len(), f.items2.len());
+    let z = f.items2.pop().unwrap();
+    f.letters.retain(|l| l.c != z.c);
+    drop(z);
+    assert_eq!(i.len(), f.items2.len());
+    assert_eq!(chars(&i), "xy");
+    // With an empty set.
+    assert!(f.s.intersection(&WeakSet::new()).is_empty());
 }
 
-// test_difference, test_sub
+// CPython 3.11: test_weakset.py TestWeakSet.test_isdisjoint
 #[test]
-fn difference() {
-    let (items, items2, s) = fixture();
-    let other: WeakSet<Obj> = [&items[0], &items2[0]].into_iter().collect();
-    let d = s.difference(&other);
-    assert_eq!(ns(&d), [1, 2]);
-    assert!(d == &s - &other);
+fn isdisjoint() {
+    let f = set_up();
+    assert!(f.s.is_disjoint(&weak_set(&f.items2)));
+    assert!(!f.s.is_disjoint(&weak_set(&f.letters)));
 }
 
-// test_symmetric_difference, test_xor
+// CPython 3.11: test_weakset.py TestWeakSet.test_and
 #[test]
-fn symmetric_difference() {
-    let (items, items2, s) = fixture();
-    let other: WeakSet<Obj> = [&items[0], &items2[0]].into_iter().collect();
-    let x = s.symmetric_difference(&other);
-    assert_eq!(ns(&x), [1, 2, 3]);
-    assert!(x == &s ^ &other);
+fn and_operator_is_intersection() {
+    let f = set_up();
+    let other: WeakSet<Letter> = [&f.items[0], &f.items2[0]].into_iter().collect();
+    let i = f.s.intersection(&other);
+    assert!(&f.s & &other == i);
+    assert_eq!(chars(&i), "a");
 }
 
-// test_sub_and_super, test_lt, test_gt, test_isdisjoint
+// CPython 3.11: test_weakset.py TestWeakSet.test_difference
 #[test]
-fn subsets_supersets_disjoint() {
-    let (items, items2, s) = fixture();
-    let small: WeakSet<Obj> = [&items[0]].into_iter().collect();
-    let other: WeakSet<Obj> = items2.iter().collect();
-    assert!(small.is_subset(&s));
-    assert!(s.is_superset(&small));
-    assert!(!s.is_subset(&small));
-    assert!(s.is_subset(&s) && s.is_superset(&s));
-    assert!(s.is_disjoint(&other));
-    assert!(!s.is_disjoint(&small));
-    assert!(WeakSet::<Obj>::new().is_subset(&s));
+fn difference_is_a_new_weak_set() {
+    let mut f = set_up();
+    let other: WeakSet<Letter> = [&f.items[0], &f.items2[0]].into_iter().collect();
+    let i = f.s.difference(&other);
+    for c in &f.letters {
+        assert_eq!(
+            i.contains(c),
+            holds(&f.items, c) && !other.contains(c),
+            "{}",
+            c.c
+        );
+    }
+    assert!(f.s == weak_set(&f.items), "the operand is unchanged");
+    assert_eq!(chars(&i), "bc");
+    f.items.pop();
+    assert_eq!(chars(&i), "b");
 }
 
-// test_add, test_remove, test_discard, test_pop
+// CPython 3.11: test_weakset.py TestWeakSet.test_sub
 #[test]
-fn add_remove_pop() {
-    let (items, _, mut s) = fixture();
-    let x = obj(10);
-    assert!(s.insert(&x));
-    assert!(!s.insert(&x));
-    assert!(!s.insert(&obj(10))); // an equal element is already there
-    assert_eq!(s.len(), 4);
-    assert!(s.remove(&x));
-    assert!(!s.remove(&x)); // Python's remove raises KeyError: here false
-    assert!(s.take(&items[0]).is_some());
-    assert!(s.take(&items[0]).is_none());
+fn sub_operator_is_difference() {
+    let f = set_up();
+    let other: WeakSet<Letter> = [&f.items[0], &f.items2[0]].into_iter().collect();
+    let d = f.s.difference(&other);
+    assert_eq!(chars(&d), "bc");
+    assert!(d == &f.s - &other);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_symmetric_difference
+#[test]
+fn symmetric_difference_is_a_new_weak_set() {
+    let mut f = set_up();
+    let other = weak_set(&f.items2);
+    let i = f.s.symmetric_difference(&other);
+    for c in &f.letters {
+        assert_eq!(
+            i.contains(c),
+            holds(&f.items, c) ^ holds(&f.items2, c),
+            "{}",
+            c.c
+        );
+    }
+    assert!(f.s == weak_set(&f.items), "the operand is unchanged");
+    assert_eq!(i.len(), f.items.len() + f.items2.len());
+    f.items2.pop();
+    assert_eq!(i.len(), f.items.len() + f.items2.len());
+    assert_eq!(chars(&i), "abcxy");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_xor
+#[test]
+fn xor_operator_is_symmetric_difference() {
+    let f = set_up();
+    let other: WeakSet<Letter> = [&f.items[0], &f.items2[0]].into_iter().collect();
+    let x = f.s.symmetric_difference(&other);
+    assert_eq!(chars(&x), "bcx");
+    assert!(x == &f.s ^ &other);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_sub_and_super (`<=` and
+// `>=` are `is_subset` and `is_superset`; the strict `<`/`>` of test_lt and
+// test_gt wait for `is_proper_subset`, issue 11).
+#[test]
+fn sub_and_super() {
+    let f = set_up();
+    assert!(f.ab_weakset.is_subset(&f.abcde_weakset));
+    assert!(f.abcde_weakset.is_subset(&f.abcde_weakset));
+    assert!(f.abcde_weakset.is_superset(&f.ab_weakset));
+    assert!(!f.abcde_weakset.is_subset(&f.def_weakset));
+    assert!(!f.abcde_weakset.is_superset(&f.def_weakset));
+    assert!(!f.abcde_weakset.is_subset(&f.ab_weakset));
+    assert!(f.abcde_weakset.is_superset(&f.abcde_weakset));
+    assert!(WeakSet::<Letter>::new().is_subset(&f.s));
+    // By equality: the letters are distinct objects in each set.
+    assert!(f.s.is_subset(&f.abcde_weakset));
+    assert!(!f.s.is_disjoint(&f.ab_weakset));
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_constructor_identity
+// `WeakSet(s)` is a new set: equal, and changing one leaves the other.
+#[test]
+fn a_set_built_from_a_set_is_another_set() {
+    let f = set_up();
+    let mut t: WeakSet<Letter> = f.s.iter().collect();
+    assert!(t == f.s);
+    let q = letter('Q');
+    t.insert(&q);
+    assert!(t != f.s);
+    assert!(!f.s.contains(&q));
+    assert_eq!(f.s.len(), 3);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_clear
+#[test]
+fn clear() {
+    let mut f = set_up();
+    let copy = f.s.clone();
+    f.s.clear();
+    assert!(f.s == WeakSet::new());
+    assert_eq!(f.s.len(), 0);
+    assert!(f.s.is_empty());
+    // The copy is another set, with its own weak references.
+    assert_eq!(copy.len(), 3);
+    assert!(f.items.iter().all(|i| getweakrefcount(i) == 1));
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_copy
+#[test]
+fn copy_is_equal_and_another_set() {
+    let f = set_up();
+    let mut dup = f.s.clone();
+    assert!(f.s == dup);
+    assert!(dup.remove(&f.items[0]));
+    assert!(f.s != dup, "the copy is another set");
+    assert!(f.s.contains(&f.items[0]));
+    // Each set holds its own weak reference to each element.
+    assert_eq!(getweakrefcount(&f.items[1]), 2);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_add
+// (Adding a non-weakly-referenceable `[]` does not type-check in Rust.)
+#[test]
+fn add() {
+    let mut f = set_up();
+    let x = letter('Q');
+    assert!(f.s.insert(&x));
+    assert!(f.s.contains(&x));
+    let dup = f.s.clone();
+    assert!(!f.s.insert(&x));
+    assert!(f.s == dup);
+    assert!(
+        !f.s.insert(&letter('Q')),
+        "an equal element is already there"
+    );
+    assert_eq!(f.s.len(), 4);
+    // `self.fs.add(Foo())`: an element that dies at once.
+    assert!(f.fs.insert(&letter('G')));
+    assert_eq!(f.fs.len(), 1);
+    assert!(!f.fs.insert(f.obj.as_ref().unwrap()));
+    assert_eq!(f.fs.len(), 1);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_remove
+// (Python's second `remove` raises KeyError: here it returns false.)
+#[test]
+fn remove() {
+    let mut f = set_up();
+    let x = letter('a');
+    assert!(f.s.remove(&x));
+    assert!(!f.s.contains(&x));
+    assert!(!f.s.remove(&x));
+    assert_eq!(chars(&f.s), "bc");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_discard
+// (Python's discard ignores a missing element: `remove`'s false, or `take`'s
+// `None`.)
+#[test]
+fn discard() {
+    let mut f = set_up();
+    let (a, q) = (letter('a'), letter('Q'));
+    assert!(f.s.take(&a).is_some());
+    assert!(!f.s.contains(&a));
+    assert!(f.s.take(&a).is_none());
+    assert!(f.s.take(&q).is_none());
+    assert!(!f.s.remove(&q));
+    assert_eq!(chars(&f.s), "bc");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_pop
+#[test]
+fn pop() {
+    let mut f = set_up();
     let mut popped = Vec::new();
-    while let Some(o) = s.pop() {
-        popped.push(o.n);
+    for _ in 0..f.s.len() {
+        let elem = f.s.pop().expect("an element");
+        assert!(!f.s.contains(&elem));
+        popped.push(elem.c);
     }
     popped.sort_unstable();
-    assert_eq!(popped, [1, 2]);
-    assert!(s.pop().is_none());
+    assert_eq!(popped, ['a', 'b', 'c']);
+    assert!(f.s.pop().is_none());
+    // Dead elements are never popped.
+    let mut t = weak_set(&f.items2);
+    f.items2.truncate(1);
+    assert_eq!(t.pop().map(|l| l.c), Some('x'));
+    assert!(t.pop().is_none());
 }
 
-// test_update, test_ior, test_iand, test_isub, test_ixor, test_inplace_on_self
+// CPython 3.11: test_weakset.py TestWeakSet.test_update
 #[test]
-fn in_place_operators() {
-    let (items, items2, s) = fixture();
-    let other: WeakSet<Obj> = [&items[0], &items2[0]].into_iter().collect();
+fn update() {
+    let mut f = set_up();
+    f.s.extend(&f.items2);
+    for c in f.items.iter().chain(&f.items2) {
+        assert!(f.s.contains(c));
+    }
+    // Elements whose only strong reference was the one passed in die at once.
+    f.s.extend([letter('?')]);
+    assert_eq!(chars(&f.s), "abcxyz");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_update_set
+#[test]
+#[allow(clippy::mutable_key_type)] // the header takes no part in Hash or Eq
+fn update_from_a_strong_set() {
+    let mut f = set_up();
+    let strong: HashSet<Arc<Letter>> = f.items2.iter().cloned().collect();
+    f.s.extend(&strong);
+    for c in f.items.iter().chain(&f.items2) {
+        assert!(f.s.contains(c));
+    }
+    assert_eq!(f.s.len(), 6);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_ior
+#[test]
+fn ior() {
+    let mut f = set_up();
+    f.s |= &weak_set(&f.items2);
+    for c in f.items.iter().chain(&f.items2) {
+        assert!(f.s.contains(c));
+    }
+    assert_eq!(chars(&f.s), "abcxyz");
+}
+
+/// `s op= WeakSet(items2 + [items[0]])`, and whether each element of items
+/// and items2 must be in the result, given (in items, in items2).
+fn check_in_place(
+    op: impl FnOnce(&mut WeakSet<Letter>, &WeakSet<Letter>),
+    keep: fn(bool, bool) -> bool,
+) {
+    let mut f = set_up();
+    let mut other = weak_set(&f.items2);
+    other.insert(&f.items[0]);
+    op(&mut f.s, &other);
+    for c in f.items.iter().chain(&f.items2) {
+        let expected = keep(holds(&f.items, c), holds(&f.items2, c) || c.c == 'a');
+        assert_eq!(f.s.contains(c), expected, "{}", c.c);
+    }
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_intersection_update
+// CPython 3.11: test_weakset.py TestWeakSet.test_iand
+// (Python's `intersection_update` is `&=` in Rust.)
+#[test]
+fn intersection_update() {
+    check_in_place(|s, o| *s &= o, |a, b| a && b);
+    // Against items2 alone, as CPython does: nothing is left.
+    let mut f = set_up();
+    f.s &= &weak_set(&f.items2);
+    assert!(f.s.is_empty());
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_difference_update
+// CPython 3.11: test_weakset.py TestWeakSet.test_isub
+// (Python's `difference_update` is `-=` in Rust.)
+#[test]
+fn difference_update() {
+    check_in_place(|s, o| *s -= o, |a, b| a && !b);
+    let mut f = set_up();
+    f.s -= &weak_set(&f.items2);
+    assert_eq!(chars(&f.s), "abc");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_symmetric_difference_update
+// CPython 3.11: test_weakset.py TestWeakSet.test_ixor
+// (Python's `symmetric_difference_update` is `^=` in Rust.)
+#[test]
+fn symmetric_difference_update() {
+    check_in_place(|s, o| *s ^= o, |a, b| a ^ b);
+    let mut f = set_up();
+    f.s ^= &weak_set(&f.items2);
+    assert_eq!(chars(&f.s), "abcxyz");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_inplace_on_self
+// (With itself through a copy, as Rust's borrows require.)
+#[test]
+fn in_place_operators_on_self() {
+    let (items, items2, s) = {
+        let f = set_up();
+        (f.items, f.items2, f.s)
+    };
+    let other: WeakSet<Letter> = [&items[0], &items2[0]].into_iter().collect();
 
     let mut t = s.clone();
     t |= &other;
-    assert_eq!(ns(&t), [0, 1, 2, 3]);
+    assert_eq!(chars(&t), "abcx");
     let mut t = s.clone();
     t &= &other;
-    assert_eq!(ns(&t), [0]);
+    assert_eq!(chars(&t), "a");
     let mut t = s.clone();
     t -= &other;
-    assert_eq!(ns(&t), [1, 2]);
+    assert_eq!(chars(&t), "bc");
     let mut t = s.clone();
     t ^= &other;
-    assert_eq!(ns(&t), [1, 2, 3]);
+    assert_eq!(chars(&t), "bcx");
 
-    // With itself (through a copy, as Rust's borrows require).
     let mut t = s.clone();
     t |= &t.clone();
     assert!(t == s);
     t &= &t.clone();
     assert!(t == s);
     t -= &t.clone();
+    assert!(t == WeakSet::new());
     assert!(t.is_empty());
     let mut t = s.clone();
     t ^= &t.clone();
+    assert!(t == WeakSet::new());
     assert!(t.is_empty());
-
-    let mut t = WeakSet::new();
-    t.extend(&items2);
-    t.extend([obj(7)]); // dies at once
-    assert_eq!(ns(&t), [3, 4, 5]);
 }
 
-// test_clear, test_copy
+// CPython 3.11: test_weakset.py TestWeakSet.test_eq
+// Only weak sets compare (`s == set(items)` does not type-check in Rust),
+// by their live elements.
 #[test]
-fn clear_and_copy() {
-    let (items, _, mut s) = fixture();
-    let copy = s.clone();
-    s.clear();
-    assert!(s.is_empty());
-    assert_eq!(copy.len(), 3);
-    assert!(items.iter().all(|i| getweakrefcount(i) == 1));
-}
-
-// test_eq: only weak sets compare, by their live elements.
-#[test]
+#[allow(clippy::eq_op)] // `s == s` is the point
 fn equality() {
-    let (mut items, _, s) = fixture();
-    let t: WeakSet<Obj> = items[..2].iter().collect();
-    assert!(s != t);
-    items.pop();
-    assert!(s == t);
+    let mut f = set_up();
+    assert!(f.s == f.s);
+    assert!(f.s == weak_set(&f.items));
+    let longer = letters("abc?");
+    assert!(f.s != weak_set(&longer));
+    let foo = letter('?');
+    assert!(f.s != weak_set(std::slice::from_ref(&foo)));
+    // Dead elements take no part.
+    let t: WeakSet<Letter> = f.items[..2].iter().collect();
+    assert!(f.s != t);
+    f.items.pop();
+    assert!(f.s == t);
 }
 
-// test_weak_destroy_while_iterating
+// CPython 3.11: test_weakset.py TestWeakSet.test_ne
+#[test]
+#[allow(clippy::nonminimal_bool)] // `!(a != b)` tests `ne`
+fn inequality() {
+    let f = set_up();
+    assert!(f.s != weak_set(&f.items2));
+    let (s1, s2) = (WeakSet::<Letter>::new(), WeakSet::<Letter>::new());
+    assert!(!(s1 != s2));
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_weak_destroy_while_iterating
 #[test]
 fn weak_destroy_while_iterating() {
-    let (items, _, s) = fixture();
-    let holder = Mutex::new(items);
+    let mut items = letters("abc");
+    let s = weak_set(&items);
     let mut it = s.iter();
     drop(it.next().unwrap());
-    holder.lock().unwrap().pop();
-    let rest = it.count();
-    assert!(rest == 1 || rest == 2, "{rest}");
+    items.pop();
+    // Exact at once, with the iterator suspended.
     assert_eq!(s.len(), 2);
+    let rest = it.count();
+    // Either the first consumed item was destroyed, or another one.
+    assert!(rest == items.len() || rest == items.len() - 1, "{rest}");
+    assert_eq!(s.len(), items.len());
 }
 
-// test_len_cycles has no analogue (no cycle collector); test_len_race is in
-// dictionary_threads.rs.
+/// CPython's `testcontext` of test_weak_destroy_and_mutate_while_iterating:
+/// starts an iterator, kills the last of `items` while it is suspended
+/// (stepping past it if it was the one just yielded, CPython issue 20006)
+/// and hands an equal, live replacement `u` to `during`, with the iterator
+/// still alive. Rust's borrows forbid a `&mut` operation while an iterator
+/// borrows the set, so the mutation (`after`) runs right after the iterator
+/// is dropped, while the dead element may still await collection.
+fn testcontext(
+    s: &mut WeakSet<Letter>,
+    items: &mut Vec<Arc<Letter>>,
+    during: impl FnOnce(&WeakSet<Letter>, &Arc<Letter>),
+    after: impl FnOnce(&mut WeakSet<Letter>, &Arc<Letter>),
+) -> Arc<Letter> {
+    let u;
+    {
+        let mut it = s.iter();
+        let yielded = letter(it.next().expect("a first element").c);
+        let popped = items.pop().expect("an item to kill");
+        u = letter(popped.c);
+        drop(popped);
+        if *yielded == *u {
+            it.next();
+        }
+        assert!(!s.contains(&u), "dead while the iterator is suspended");
+        during(s, &u);
+    }
+    after(s, &u);
+    u
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_weak_destroy_and_mutate_while_iterating
+#[test]
+fn weak_destroy_and_mutate_while_iterating() {
+    let mut items = letters(ASCII_LETTERS);
+    let mut s = weak_set(&items);
+    testcontext(
+        &mut s,
+        &mut items,
+        |s, u| assert!(!s.contains(u)),
+        |_, _| (),
+    );
+    let u = testcontext(&mut s, &mut items, |_, _| (), |s, u| assert!(!s.remove(u)));
+    assert!(!s.contains(&u));
+    let u = testcontext(&mut s, &mut items, |_, _| (), |s, u| assert!(s.insert(u)));
+    assert!(s.contains(&u));
+    assert_eq!(s.len(), items.len() + 1);
+    let t = s.clone();
+    testcontext(&mut s, &mut items, |_, _| (), |s, _| s.extend(&t));
+    assert_eq!(s.len(), t.len());
+    assert!(s == t);
+    testcontext(&mut s, &mut items, |_, _| (), |s, _| s.clear());
+    assert_eq!(s.len(), 0);
+    drop(u);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_len_cycles
+// Without a cycle collector the elements die as their last `Arc` goes; what
+// remains is the point of the test: `len` while an iterator is suspended
+// counts exactly the element still held by the one who iterated (CPython
+// allows 0 or 1 there), and 0 once it is dropped.
+#[test]
+fn len_while_an_iterator_holds_one_element() {
+    const N: usize = 20;
+    let items = letters(&ASCII_LETTERS[..N]);
+    let s = weak_set(&items);
+    let n1 = {
+        let mut it = s.iter();
+        let _held = it.next(); // what CPython's suspended generator keeps alive
+        drop(items);
+        s.len()
+    }; // the iterator and the held element go
+    let n2 = s.len();
+    assert!(n1 == 0 || n1 == 1, "{n1}");
+    assert_eq!(n1, 1, "exactly the held element");
+    assert_eq!(n2, 0);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_repr
+// (Python: `repr(s) == repr(s.data)`; here `Debug` prints the live elements
+// as a set does.)
+#[test]
+fn debug_lists_the_live_elements() {
+    let mut f = set_up();
+    f.items.truncate(1);
+    assert_eq!(
+        format!("{:?}", f.s),
+        format!("{:?}", HashSet::from([f.items[0].clone()]))
+    );
+    assert!(format!("{:?}", f.s).starts_with("{Letter { c: 'a'"));
+    assert_eq!(format!("{:?}", WeakSet::<Letter>::new()), "{}");
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_abc
+// (Python: an instance of `collections.abc.Set` and `MutableSet`; here: the
+// std traits a Rust set implements.)
+#[test]
+fn implements_the_set_traits() {
+    fn is_a_set<S>(s: &S) -> usize
+    where
+        S: Default + Clone + PartialEq + std::fmt::Debug,
+        S: Extend<Arc<Letter>> + for<'a> Extend<&'a Arc<Letter>>,
+        S: FromIterator<Arc<Letter>> + for<'a> FromIterator<&'a Arc<Letter>>,
+        for<'a> &'a S: IntoIterator<Item = Arc<Letter>>,
+        for<'a> &'a S: std::ops::BitOr<&'a S, Output = S> + std::ops::BitAnd<&'a S, Output = S>,
+        for<'a> &'a S: std::ops::Sub<&'a S, Output = S> + std::ops::BitXor<&'a S, Output = S>,
+    {
+        let copy = s.clone();
+        assert!(copy == *s);
+        let mut fresh = S::default();
+        fresh.extend(s);
+        assert!(fresh == *s);
+        (&fresh | s).into_iter().count()
+    }
+    let f = set_up();
+    // The type is named: inferring it here overflows the trait solver (E0275)
+    // through the proxies' operator impls ("Found while porting" in
+    // tests/CPYTHON.md).
+    assert_eq!(is_a_set::<WeakSet<Letter>>(&f.s), 3);
+}
 
 #[test]
 fn retain_keeps_live_matches() {
-    let (items, _, mut s) = fixture();
-    s.retain(|o| o.n != 1);
-    assert_eq!(ns(&s), [0, 2]);
-    drop(items);
-    s.retain(|_| true);
-    assert!(s.is_empty());
-}
-
-#[test]
-fn debug_lists_the_live_elements() {
-    let (mut items, _, s) = fixture();
-    items.truncate(1);
-    assert!(format!("{s:?}").starts_with("{Obj { n: 0"));
-    assert_eq!(format!("{:?}", WeakSet::<Obj>::new()), "{}");
+    let mut f = set_up();
+    f.s.retain(|o| o.c != 'b');
+    assert_eq!(chars(&f.s), "ac");
+    f.items.clear();
+    f.s.retain(|_| true);
+    assert!(f.s.is_empty());
 }
 
 #[test]
@@ -270,6 +765,6 @@ fn unsized_elements() {
 #[test]
 fn send_and_sync() {
     fn check<T: Send + Sync>() {}
-    check::<WeakSet<Obj>>();
-    check::<<&WeakSet<Obj> as IntoIterator>::IntoIter>();
+    check::<WeakSet<Letter>>();
+    check::<<&WeakSet<Letter> as IntoIterator>::IntoIter>();
 }
