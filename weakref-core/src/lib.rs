@@ -61,18 +61,21 @@
 
 mod callback;
 mod error;
+mod family;
 mod hash;
 mod header;
 mod introspection;
 mod kind;
 mod list;
 mod node;
+pub mod rc;
 mod reference;
 mod sync;
 mod unraisable;
 mod weakable;
 
 pub use crate::error::ReferenceError;
+pub use crate::family::{Accepts, ArcFamily, Family, RcFamily, StrongRef};
 pub use crate::header::{Header, Referent};
 pub use crate::introspection::{getweakrefcount, getweakrefs};
 pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};

@@ -36,7 +36,7 @@ pub(crate) use doc_prelude;
 /// its `try_` method.
 macro_rules! binary_op {
     ($Ty:ident, $Trait:ident, $method:ident, $try:ident, $sym:tt) => {
-        impl<T: ?Sized + Referent> $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             #[doc = concat!(
                 "`referent ", stringify!($sym), " rhs` (`&T: ", stringify!($Trait),
                 "<Rhs>`), or `Err(ReferenceError)` if the referent is gone: the \
@@ -73,9 +73,10 @@ macro_rules! binary_op {
             " rhs`.\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
              (see [`", stringify!($Ty), "::", stringify!($try), "`])."
         )]
-        impl<'a, T, Rhs, O> ::core::ops::$Trait<Rhs> for &'a $Ty<T>
+        impl<'a, T, F, Rhs, O> ::core::ops::$Trait<Rhs> for &'a $Ty<T, F>
         where
             T: ?Sized + Referent + 'a,
+            F: Family,
             for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
         {
             type Output = O;
@@ -92,9 +93,10 @@ macro_rules! binary_op {
         #[doc = concat!(
             "`proxy ", stringify!($sym), " rhs`, as `&proxy ", stringify!($sym), " rhs`."
         )]
-        impl<T, Rhs, O> ::core::ops::$Trait<Rhs> for $Ty<T>
+        impl<T, F, Rhs, O> ::core::ops::$Trait<Rhs> for $Ty<T, F>
         where
             T: ?Sized + Referent,
+            F: Family,
             for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
         {
             type Output = O;
@@ -112,7 +114,7 @@ pub(crate) use binary_op;
 /// its `try_` method.
 macro_rules! unary_op {
     ($Ty:ident, $Trait:ident, $method:ident, $try:ident, $sym:tt) => {
-        impl<T: ?Sized + Referent> $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             #[doc = concat!(
                 "`", stringify!($sym), "referent` (`&T: ", stringify!($Trait),
                 "`), or `Err(ReferenceError)` if the referent is gone: the form of `",
@@ -148,9 +150,10 @@ macro_rules! unary_op {
             "referent`.\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
              (see [`", stringify!($Ty), "::", stringify!($try), "`])."
         )]
-        impl<'a, T, O> ::core::ops::$Trait for &'a $Ty<T>
+        impl<'a, T, F, O> ::core::ops::$Trait for &'a $Ty<T, F>
         where
             T: ?Sized + Referent + 'a,
+            F: Family,
             for<'b> &'b T: ::core::ops::$Trait<Output = O>,
         {
             type Output = O;
@@ -167,9 +170,10 @@ macro_rules! unary_op {
         #[doc = concat!(
             "`", stringify!($sym), "proxy`, as `", stringify!($sym), "&proxy`."
         )]
-        impl<T, O> ::core::ops::$Trait for $Ty<T>
+        impl<T, F, O> ::core::ops::$Trait for $Ty<T, F>
         where
             T: ?Sized + Referent,
+            F: Family,
             for<'b> &'b T: ::core::ops::$Trait<Output = O>,
         {
             type Output = O;
@@ -184,11 +188,11 @@ macro_rules! unary_op {
 pub(crate) use unary_op;
 
 /// Everything `Proxy` and `CallableProxy` share. The type must be a struct
-/// with one field, `weak: Ref<T>`, in scope with `Referent`, `Ref`,
-/// `ReferenceError`, `Arc`, `fmt` and `Ordering` imported.
+/// with one field, `weak: Ref<T, F>`, in scope with `Referent`, `Ref`,
+/// `Family`, `ReferenceError`, `fmt` and `Ordering` imported.
 macro_rules! forward_proxy {
     ($Ty:ident) => {
-        impl<T: ?Sized + Referent> $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             /// The referent, or `Err(ReferenceError)` if it is gone.
             ///
             /// The `Arc` is a strong reference: if it turns out to be the last
@@ -205,7 +209,7 @@ macro_rules! forward_proxy {
             )]
             /// ```
             #[inline]
-            pub fn get(&self) -> Result<Arc<T>, ReferenceError> {
+            pub fn get(&self) -> Result<F::Strong<T>, ReferenceError> {
                 self.weak.get().ok_or(ReferenceError)
             }
 
@@ -264,7 +268,7 @@ macro_rules! forward_proxy {
             /// ```
             #[must_use]
             #[inline]
-            pub fn weakref(&self) -> &Ref<T> {
+            pub fn weakref(&self) -> &Ref<T, F> {
                 &self.weak
             }
 
@@ -357,7 +361,7 @@ macro_rules! forward_proxy {
             }
         }
 
-        impl<T: ?Sized + Referent> Clone for $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> Clone for $Ty<T, F> {
             /// Another handle to the same proxy (the same weak reference object).
             fn clone(&self) -> Self {
                 $Ty {
@@ -368,7 +372,7 @@ macro_rules! forward_proxy {
 
         /// `<weakproxy at 0x..; to 'Type' at 0x..>`, or `<weakproxy at 0x..; dead>`;
         /// never fails, and never keeps the referent alive.
-        impl<T: ?Sized + Referent> fmt::Debug for $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> fmt::Debug for $Ty<T, F> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let object = Ref::__object_ptr(&self.weak);
                 if self.weak.is_alive() {
@@ -389,7 +393,7 @@ macro_rules! forward_proxy {
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if the referent is gone (see
         #[doc = concat!("[`", stringify!($Ty), "::try_eq`]).")]
-        impl<T: ?Sized + Referent + PartialEq> PartialEq<T> for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialEq, F: Family> PartialEq<T> for $Ty<T, F> {
             #[track_caller]
             fn eq(&self, other: &T) -> bool {
                 match self.try_eq(other) {
@@ -411,7 +415,7 @@ macro_rules! forward_proxy {
         ///
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if either referent is gone.
-        impl<T: ?Sized + Referent + PartialEq> PartialEq for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialEq, F: Family> PartialEq for $Ty<T, F> {
             #[track_caller]
             fn eq(&self, other: &Self) -> bool {
                 match (self.get(), other.get()) {
@@ -432,7 +436,7 @@ macro_rules! forward_proxy {
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if the referent is gone (see
         #[doc = concat!("[`", stringify!($Ty), "::try_partial_cmp`]).")]
-        impl<T: ?Sized + Referent + PartialOrd> PartialOrd<T> for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialOrd, F: Family> PartialOrd<T> for $Ty<T, F> {
             #[track_caller]
             fn partial_cmp(&self, other: &T) -> Option<Ordering> {
                 match self.try_partial_cmp(other) {
@@ -474,7 +478,7 @@ macro_rules! forward_proxy {
         ///
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if either referent is gone.
-        impl<T: ?Sized + Referent + PartialOrd> PartialOrd for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialOrd, F: Family> PartialOrd for $Ty<T, F> {
             #[track_caller]
             fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
                 match (self.get(), other.get()) {
@@ -515,7 +519,7 @@ macro_rules! forward_proxy {
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if the referent is gone (see
         #[doc = concat!("[`", stringify!($Ty), "::try_to_string`]).")]
-        impl<T: ?Sized + Referent + fmt::Display> fmt::Display for $Ty<T> {
+        impl<T: ?Sized + Referent + fmt::Display, F: Family> fmt::Display for $Ty<T, F> {
             #[track_caller]
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self.get() {

@@ -65,6 +65,7 @@ mod callable_proxy;
 mod forward;
 mod function;
 mod proxy;
+pub mod rc;
 mod select;
 
 pub use crate::any_proxy::{AnyProxy, is_proxy};
