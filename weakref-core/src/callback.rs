@@ -19,14 +19,14 @@ use core::ptr;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::node::Handle;
+use crate::node::Claimed;
 use crate::unraisable;
 
 /// The nodes claimed when a referent died, in list order (newest first).
 #[derive(Debug, Default)]
 pub(crate) struct Detached {
-    pub(crate) hooks: Vec<Handle>,
-    pub(crate) callbacks: Vec<Handle>,
+    pub(crate) hooks: Vec<Claimed>,
+    pub(crate) callbacks: Vec<Claimed>,
 }
 
 impl Detached {
@@ -41,7 +41,7 @@ impl Detached {
     }
 }
 
-type Queue = VecDeque<Handle>;
+type Queue = VecDeque<Claimed>;
 
 #[cfg(not(loom))]
 std::thread_local! {
@@ -56,7 +56,7 @@ loom::thread_local! {
 
 /// Runs `callbacks`, or appends them to the queue an outer frame of this
 /// thread is draining (that frame runs them when the current one returns).
-fn schedule(callbacks: Vec<Handle>) {
+fn schedule(callbacks: Vec<Claimed>) {
     let outer = DRAINING.with(Cell::get);
     if !outer.is_null() {
         // SAFETY: `outer` points to the `queue` local of a `schedule` frame
@@ -102,9 +102,15 @@ impl Drop for Draining {
 }
 
 /// Runs a claimed node's payload; a panic is reported, never propagated.
-fn fire_reporting(handle: Handle, context: &'static str) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| handle.fire())) {
-        unraisable::report(context, payload.as_ref());
+pub(crate) fn fire_reporting(claimed: Claimed, context: &'static str) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| claimed.fire())) {
+        // Reporting is built never to panic; if it did anyway (a broken
+        // thread, say, during process exit), that panic is dropped too.
+        if let Err(second) = catch_unwind(AssertUnwindSafe(|| {
+            unraisable::report(context, payload.as_ref())
+        })) {
+            unraisable::drop_payload(second);
+        }
         unraisable::drop_payload(payload);
     }
 }

@@ -60,8 +60,10 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod callback;
+mod dead;
 mod error;
 mod family;
+mod finalize;
 mod hash;
 mod header;
 mod introspection;
@@ -72,15 +74,19 @@ pub mod rc;
 mod reference;
 mod sync;
 mod unraisable;
+mod weak_method;
 mod weakable;
 
+pub use crate::dead::Dead;
 pub use crate::error::ReferenceError;
 pub use crate::family::{Accepts, ArcFamily, Family, RcFamily, StrongRef};
+pub use crate::finalize::{Finalize, finalize};
 pub use crate::header::{Header, Referent};
 pub use crate::introspection::{getweakrefcount, getweakrefs};
 pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
 pub use crate::reference::{Ref, ReferenceType};
 pub use crate::unraisable::{UnraisableHook, UnraisableInfo, set_unraisable_hook};
+pub use crate::weak_method::WeakMethod;
 pub use crate::weakable::Weakable;
 /// `#[derive(Referent)]`: makes a struct weakly referenceable.
 ///

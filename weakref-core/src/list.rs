@@ -18,7 +18,7 @@ use core::ops::Deref;
 use core::ptr::{self, NonNull};
 
 use crate::callback::Detached;
-use crate::node::{Handle, Kind, NoPayload, Node, NodePtr, Payload, Slot, free_node};
+use crate::node::{Claimed, Handle, Kind, NoPayload, Node, NodePtr, Payload, Slot, free_node};
 use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, lock};
 
 /// The weak reference objects of one referent.
@@ -401,6 +401,10 @@ impl State {
                 // SAFETY: the parked count, or the one `try_acquire` took,
                 // is the count the handle owns.
                 let handle = unsafe { Handle::adopt(ptr.0) };
+                // SAFETY: unlinked just above under the list lock, with this
+                // handle: nothing can claim the node again (`claim` and a
+                // later clearing need it linked).
+                let handle = unsafe { Claimed::new(handle) };
                 match node.kind() {
                     Kind::Hook => detached.hooks.push(handle),
                     Kind::Callback | Kind::Shared => detached.callbacks.push(handle),

@@ -50,6 +50,7 @@
 use std::rc::Rc;
 
 use crate::family::RcFamily;
+use crate::finalize::finalize_rc;
 use crate::header::Referent;
 use crate::introspection::{weak_refs, weakref_count};
 
@@ -123,3 +124,70 @@ pub fn getweakrefcount<T: ?Sized + Referent>(obj: &Rc<T>) -> usize {
 pub fn getweakrefs<T: ?Sized + Referent>(obj: &Rc<T>) -> Vec<Ref<T>> {
     weak_refs::<T, RcFamily>(obj)
 }
+
+/// Python 3's `weakref.finalize` for an `Rc` object: `func` (which need not
+/// be `Send`) runs exactly once when `obj` dies, whether or not anyone keeps
+/// the returned [`Finalize`]. See [`crate::finalize`].
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use weakref_core::{rc, Header, Referent};
+///
+/// #[derive(Referent)]
+/// struct Window { title: String, header: Header }
+///
+/// let closed = Rc::new(RefCell::new(Vec::new()));
+/// let w = Rc::new(Window { title: "editor".into(), header: Header::new() });
+/// let (log, title) = (Rc::clone(&closed), w.title.clone());
+/// rc::finalize(&w, move || log.borrow_mut().push(title));
+/// drop(w);
+/// assert_eq!(*closed.borrow(), ["editor"]);
+/// ```
+pub fn finalize<T, F>(obj: &Rc<T>, func: F) -> Finalize<T>
+where
+    T: ?Sized + Referent,
+    F: FnOnce() + 'static,
+{
+    finalize_rc(obj, func)
+}
+
+/// A finalizer of an `Rc` object, made by [`finalize`]: the single-threaded
+/// [`crate::Finalize`].
+///
+/// ```
+/// use std::rc::Rc;
+/// use weakref_core::{rc, Header, Referent};
+///
+/// #[derive(Referent)]
+/// struct Obj { header: Header }
+///
+/// let obj = Rc::new(Obj { header: Header::new() });
+/// let f: rc::Finalize<Obj> = rc::finalize(&obj, || ());
+/// assert!(f.alive() && f.clone().alive());
+/// assert!(f.call());
+/// assert!(!f.alive());
+/// ```
+pub type Finalize<T> = crate::Finalize<T, RcFamily>;
+
+/// A method bound weakly to an `Rc` object: the single-threaded
+/// [`crate::WeakMethod`], whose callback need not be `Send`.
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use weakref_core::{rc, Header, Referent};
+///
+/// #[derive(Referent)]
+/// struct Label { text: String, header: Header }
+/// impl Label { fn len(&self, (): ()) -> usize { self.text.len() } }
+///
+/// let gone = Rc::new(Cell::new(false));
+/// let label = Rc::new(Label { text: "hi".into(), header: Header::new() });
+/// let flag = Rc::clone(&gone);
+/// let m = rc::WeakMethod::with_callback(&label, Label::len, move |_| flag.set(true));
+/// assert_eq!(m.call(()), Ok(2));
+/// drop(label);
+/// assert!(gone.get() && m.call(()).is_err());
+/// ```
+pub type WeakMethod<T, A, R> = crate::WeakMethod<T, A, R, RcFamily>;

@@ -5,6 +5,7 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 use std::hash::DefaultHasher;
 
+use crate::dead::Dead;
 use crate::error::ReferenceError;
 use crate::family::{Accepts, ArcFamily, Family, StrongRef};
 use crate::header::Referent;
@@ -192,9 +193,28 @@ impl<T: ?Sized + Referent, F: Family> Ref<T, F> {
         )
     }
 
-    fn register<P: Payload>(obj: &F::Strong<T>, payload: P) -> Ref<T, F> {
+    /// A new weak reference object of `obj` carrying `payload`.
+    pub(crate) fn register<P: Payload>(obj: &F::Strong<T>, payload: P) -> Ref<T, F> {
         let node = obj.weakref_header().attach().register(payload);
         Self::from_parts(node, obj)
+    }
+
+    /// The weak reference object's handle.
+    ///
+    /// # Panics
+    /// For `Ref::default()`, which has none (crate-internal callers never
+    /// hold one).
+    pub(crate) fn handle(&self) -> &Handle {
+        self.node
+            .as_ref()
+            .expect("a ref with a weak reference object")
+    }
+
+    /// The weak reference object's handle, without the referent's `Weak`.
+    fn into_handle(mut self) -> Handle {
+        self.node
+            .take()
+            .expect("a ref with a weak reference object")
     }
 
     /// The ref handed to a callback: the claimed handle, no referent.
@@ -302,6 +322,44 @@ impl<T: ?Sized + Referent, F: Family> Ref<T, F> {
             node: self.node.take(),
             weak,
         }
+    }
+
+    /// A future that resolves once the referent has died (its weak
+    /// references cleared), at once if it already has: see [`Dead`].
+    ///
+    /// Registers a death hook on the object (one small allocation), which
+    /// dropping the future unregisters; a ref that is never awaited pays
+    /// nothing for this.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::task::{Context, Waker};
+    /// use weakref_core::{Header, Ref, Referent};
+    ///
+    /// #[derive(Referent)]
+    /// struct Owner { header: Header }
+    ///
+    /// let owner = Arc::new(Owner { header: Header::new() });
+    /// let r = Ref::new(&owner);
+    /// let mut gone = r.dead();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(std::pin::Pin::new(&mut gone).poll(&mut cx).is_pending());
+    /// drop(owner);
+    /// assert!(std::pin::Pin::new(&mut gone).poll(&mut cx).is_ready());
+    /// # use std::future::Future;
+    /// ```
+    #[must_use = "a future does nothing unless awaited or polled"]
+    pub fn dead(&self) -> Dead {
+        let Some(obj) = self.get() else {
+            return Dead::resolved();
+        };
+        let (hook, pending) = crate::dead::Hook::new();
+        let node = Self::register(&obj, hook).into_handle();
+        let dead = pending.registered(node);
+        // Possibly the last strong reference: the object may die here, which
+        // runs the hook at once and resolves the future.
+        drop(obj);
+        dead
     }
 
     /// Python's `r()`: the referent, if it is still alive.

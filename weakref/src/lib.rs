@@ -75,9 +75,10 @@ pub use weakref_collections::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
 pub use weakref_core::__private::Referent;
 #[doc(inline)]
 pub use weakref_core::{
-    Accepts, ArcFamily, Callable, CallableKind, Family, Header, PlainKind, ProxyKind, RcFamily,
-    Ref, ReferenceError, ReferenceType, StrongRef, UnraisableHook, UnraisableInfo, Weakable,
-    getweakrefcount, getweakrefs, set_unraisable_hook,
+    Accepts, ArcFamily, Callable, CallableKind, Dead, Family, Finalize, Header, PlainKind,
+    ProxyKind, RcFamily, Ref, ReferenceError, ReferenceType, StrongRef, UnraisableHook,
+    UnraisableInfo, WeakMethod, Weakable, finalize, getweakrefcount, getweakrefs,
+    set_unraisable_hook,
 };
 /// `#[derive(Referent)]`: makes a struct weakly referenceable (see the
 /// [`Referent`](trait@Referent) trait).
@@ -135,7 +136,9 @@ pub use weakref_proxy::{
 /// ```
 pub mod rc {
     #[doc(inline)]
-    pub use weakref_core::rc::{Ref, ReferenceType, getweakrefcount, getweakrefs};
+    pub use weakref_core::rc::{
+        Finalize, Ref, ReferenceType, WeakMethod, finalize, getweakrefcount, getweakrefs,
+    };
     #[doc(inline)]
     pub use weakref_proxy::rc::{
         CallableProxy, CallableProxyType, Proxy, ProxyOf, ProxyType, proxy, proxy_with_callback,
