@@ -3,6 +3,7 @@
 #![allow(missing_docs)] // a benchmark binary, no public API
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use weakref::{Header, Ref, Referent};
@@ -32,6 +33,9 @@ fn main() {
     });
     let (weak_dead, r_dead) = (Arc::downgrade(&dead), Ref::new(&dead));
     drop(dead);
+    // What the callbacks of `life_1` and `life_anchor` capture: one `Arc`,
+    // as a real callback would (a log, a channel).
+    let counter = Arc::new(AtomicUsize::new(0));
     match op.as_str() {
         "weak_upgrade" => repeat(n, || drop(black_box(black_box(&weak).upgrade()))),
         "ref_get" => repeat(n, || drop(black_box(black_box(&r).get()))),
@@ -48,9 +52,28 @@ fn main() {
             let o = Arc::new(Obj {
                 header: Header::new(),
             });
-            let r = Ref::with_callback(&o, |_| ());
+            let hits = Arc::clone(&counter);
+            let r = Ref::with_callback(&o, move |_| {
+                hits.fetch_add(1, Ordering::Relaxed);
+            });
             drop(black_box(o));
             drop(black_box(r));
+        }),
+        // The anchor of `life_1`: an `Arc` life with one `Weak` and one boxed
+        // closure run at the death.
+        "life_anchor" => repeat(n, || {
+            let o = Arc::new(Obj {
+                header: Header::new(),
+            });
+            let weak = Arc::downgrade(&o);
+            let hits = Arc::clone(&counter);
+            let callback: Box<dyn FnOnce(&Weak<Obj>)> = Box::new(move |w| {
+                black_box(w);
+                hits.fetch_add(1, Ordering::Relaxed);
+            });
+            drop(black_box(o));
+            callback(&weak);
+            drop(black_box(weak));
         }),
         other => panic!("unknown operation {other}"),
     }

@@ -123,7 +123,8 @@ pub(crate) struct Node {
     /// The referent's list. Immutable. Payload nodes own one count of it;
     /// shared nodes are owned by it.
     list: NonNull<List>,
-    /// Live handles: `Ref`s, proxies, and temporaries held while a callback
+    /// Live handles (the low bits, [`COUNT`]) and the [`DETACHED`] flag.
+    /// Handles: `Ref`s, proxies, and temporaries held while a callback
     /// runs or while `getweakrefs` builds its result.
     handles: AtomicUsize,
     vtable: &'static VTable,
@@ -201,7 +202,7 @@ impl Node {
     pub(crate) fn try_acquire(&self) -> bool {
         let mut n = self.handles.load(Ordering::Relaxed);
         loop {
-            if n == 0 {
+            if n & COUNT == 0 {
                 return false;
             }
             check_count(n);
@@ -220,7 +221,17 @@ impl Node {
     /// Number of live handles (exact under the list lock for payload nodes,
     /// which never gain handles from zero).
     pub(crate) fn handle_count(&self) -> usize {
-        self.handles.load(Ordering::Relaxed)
+        self.handles.load(Ordering::Relaxed) & COUNT
+    }
+
+    /// Payload nodes, under the list lock, when claimed (unlinked for good):
+    /// from now on its last handle frees it without the lock (`release`).
+    pub(crate) fn mark_detached(&self, _locked: &mut State) {
+        debug_assert_ne!(self.kind(), Kind::Shared);
+        // Relaxed: the handles that see the flag synchronise through their
+        // own Release/Acquire decrements; the flag only says no lock is
+        // needed to free a node nothing can reach any more.
+        self.handles.fetch_or(DETACHED, Ordering::Relaxed);
     }
 
     /// Shared nodes only, under the list lock: revive a node whose handles
@@ -247,10 +258,20 @@ impl Node {
     }
 }
 
-/// Aborts on a handle count that could overflow, as `Arc` does: only
-/// reachable by leaking handles (`mem::forget`) about `isize::MAX` times.
+/// The flag in `Node::handles` of a claimed payload node (by the death's
+/// clearing or by `claim`): it is unlinked for good, so no list traversal can
+/// reach it and, once it has one handle, nothing can give it another. Its
+/// last handle then frees it without taking the list lock: an object life
+/// with a callback takes one lock fewer.
+const DETACHED: usize = 1 << (usize::BITS - 2);
+
+/// The handle count in `Node::handles`.
+const COUNT: usize = DETACHED - 1;
+
+/// Aborts on a handle count that could overflow into the flag, as `Arc`
+/// does: only reachable by leaking handles (`mem::forget`) about 2^61 times.
 fn check_count(n: usize) {
-    if n > isize::MAX as usize {
+    if n & COUNT > COUNT / 2 {
         std::process::abort();
     }
 }
@@ -449,6 +470,7 @@ impl Handle {
         }
         links.cancelled = true;
         state.unlink(node);
+        node.mark_detached(&mut state);
         drop(state);
         // Made under the lock's decision: the one claimer of this node.
         Some(Claimed(self.clone()))
@@ -501,7 +523,7 @@ fn release(node: NonNull<Node>, dead: Probe<'_>) {
     // SAFETY: the caller owns a handle, given up here, so the node is alive.
     let node_ref = unsafe { node.as_ref() };
     let mut n = node_ref.handles.load(Ordering::Relaxed);
-    while n > 1 {
+    while n & COUNT > 1 {
         // Release: every use of the node through this handle happens
         // before the node is unlinked and freed (as `Arc::drop`).
         match node_ref
@@ -511,6 +533,19 @@ fn release(node: NonNull<Node>, dead: Probe<'_>) {
             Ok(_) => return,
             Err(actual) => n = actual,
         }
+    }
+    if n & DETACHED != 0 {
+        // The last handle of a claimed node: unlinked for good, and nothing
+        // can give it another handle (see `DETACHED`), so nobody else can
+        // reach it, with or without the list lock. Acquire: every other
+        // handle's uses (their Release decrements) happen before the free.
+        node_ref.handles.load(Ordering::Acquire);
+        AfterUnlock::Release {
+            free: Some(node),
+            list: node_ref.list,
+        }
+        .run();
+        return;
     }
     last_handle_dropped(node, dead);
 }
@@ -555,7 +590,7 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
         // this lock, so at one it is ours alone and stays so while we hold
         // the lock. (Shared nodes are revived lock-free; they have no
         // payload to park and go through the compare-and-swap.)
-        if n == 1 && node_ref.kind() != Kind::Shared {
+        if n & COUNT == 1 && node_ref.kind() != Kind::Shared {
             let links = node_ref.links(state);
             if links.linked && !links.cancelled && dead() {
                 // The referent died but the header has not cleared the list
@@ -577,7 +612,7 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
             .handles
             .compare_exchange_weak(n, n - 1, Ordering::AcqRel, Ordering::Acquire)
         {
-            Ok(1) => break,
+            Ok(previous) if previous & COUNT == 1 => break,
             Ok(_) => return AfterUnlock::Nothing,
             Err(actual) => n = actual,
         }

@@ -42,6 +42,21 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
+/// The contents of a mutex reached through `&mut` (no locking: exclusive
+/// access is proven by the borrow), ignoring poisoning as [`lock`] does.
+pub(crate) fn get_mut<T>(mutex: &mut Mutex<T>) -> &mut T {
+    #[cfg(not(loom))]
+    {
+        mutex
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    #[cfg(loom)]
+    {
+        mutex.get_mut().unwrap()
+    }
+}
+
 /// An `UnsafeCell` with loom's closure-based access API, so loom can check
 /// that accesses to the cell never race.
 #[cfg(not(loom))]
