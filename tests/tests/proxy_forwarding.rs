@@ -11,11 +11,13 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Shl, Shr, Sub};
 use std::panic::{self, AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use weakref::ops::{Forward, Operator};
 use weakref::{
-    Callable, CallableProxy, Header, Proxy, Ref, ReferenceError, Referent, proxy,
-    proxy_with_callback,
+    ArcFamily, Callable, CallableProxy, Header, Proxy, RcFamily, Ref, ReferenceError, Referent,
+    Weakable, proxy, proxy_with_callback,
 };
 
 /// A number-like referent, callable so that both proxy types can wrap it.
@@ -95,24 +97,35 @@ fn assert_dead<R>(f: impl FnOnce() -> R) {
     assert_eq!(panic_message(f), ReferenceError::MESSAGE);
 }
 
-/// The whole forwarding contract, for one proxy type.
+/// The whole forwarding contract, for one proxy type of one pointer family
+/// (`$Ptr` is `Arc` or `Rc`).
 macro_rules! forwarding_tests {
-    ($module:ident, $Ty:ident) => {
+    ($module:ident, $Ty:ident, $Family:ty, $Ptr:ident) => {
         mod $module {
             use super::*;
+
+            type Px = $Ty<Num, $Family>;
+
+            /// A `Num` in the family's pointer.
+            fn num(v: i64) -> $Ptr<Num> {
+                $Ptr::new(Num {
+                    v,
+                    header: Header::new(),
+                })
+            }
 
             #[test]
             fn comparisons_forward_to_the_referent() {
                 let (a, b, seven) = (num(7), num(8), num(7));
-                let (p, q) = ($Ty::new(&a), $Ty::new(&b));
+                let (p, q) = (Px::new(&a), Px::new(&b));
                 // Against the referent type.
                 assert!(p == *seven);
                 assert!(p != *b);
                 assert!(p < *b && p <= *b && q > *a && q >= *a);
                 assert_eq!(p.partial_cmp(&*b), Some(Ordering::Less));
                 // Between proxies: the referents are compared, not the proxies.
-                let p_seven = $Ty::new(&seven);
-                assert!(p == p_seven && !$Ty::ptr_eq(&p, &p_seven));
+                let p_seven = Px::new(&seven);
+                assert!(p == p_seven && !Px::ptr_eq(&p, &p_seven));
                 assert!(p != q && p < q && q > p);
                 assert_eq!(q.partial_cmp(&p), Some(Ordering::Greater));
                 // try_ forms.
@@ -123,8 +136,8 @@ macro_rules! forwarding_tests {
             #[test]
             fn comparisons_of_a_dead_proxy_panic_and_try_forms_fail() {
                 let (a, b) = (num(7), num(8));
-                let p = $Ty::new(&a);
-                let q = $Ty::new(&b);
+                let p = Px::new(&a);
+                let q = Px::new(&b);
                 drop(a);
                 assert_dead(|| p == *b);
                 assert_dead(|| p != *b);
@@ -144,7 +157,7 @@ macro_rules! forwarding_tests {
             #[test]
             fn display_forwards_and_panics_when_dead() {
                 let a = num(7);
-                let p = $Ty::new(&a);
+                let p = Px::new(&a);
                 assert_eq!(p.to_string(), "Num(7)");
                 assert_eq!(format!("[{p:>8}]"), "[Num(7)]");
                 assert_eq!(p.try_to_string().as_deref(), Ok("Num(7)"));
@@ -161,7 +174,7 @@ macro_rules! forwarding_tests {
             #[test]
             fn operators_forward_by_reference_and_by_value() {
                 let a = num(12);
-                let p = $Ty::new(&a);
+                let p = Px::new(&a);
                 assert_eq!(&p + 3, 15);
                 assert_eq!(&p - 3, 9);
                 assert_eq!(&p * 3, 36);
@@ -192,7 +205,7 @@ macro_rules! forwarding_tests {
             #[test]
             fn try_operators_forward() {
                 let a = num(12);
-                let p = $Ty::new(&a);
+                let p = Px::new(&a);
                 assert_eq!(p.try_add(3), Ok(15));
                 assert_eq!(p.try_sub(3), Ok(9));
                 assert_eq!(p.try_mul(3), Ok(36));
@@ -211,7 +224,7 @@ macro_rules! forwarding_tests {
             #[test]
             fn every_operator_of_a_dead_proxy_panics_with_reference_error() {
                 let a = num(12);
-                let p = $Ty::new(&a);
+                let p = Px::new(&a);
                 drop(a);
                 assert_dead(|| &p + 3);
                 assert_dead(|| &p - 3);
@@ -235,7 +248,7 @@ macro_rules! forwarding_tests {
             #[test]
             fn every_try_operator_of_a_dead_proxy_fails() {
                 let a = num(12);
-                let p = $Ty::new(&a);
+                let p = Px::new(&a);
                 drop(a);
                 assert_eq!(p.try_add(3), Err(ReferenceError));
                 assert_eq!(p.try_sub(3), Err(ReferenceError));
@@ -259,7 +272,7 @@ macro_rules! forwarding_tests {
             #[test]
             fn a_panic_in_the_referent_is_its_own() {
                 let a = num(12);
-                let p = $Ty::new(&a);
+                let p = Px::new(&a);
                 let message = panic_message(|| &p / 0);
                 assert!(message.contains("divide by zero"), "{message}");
                 assert!(p.is_alive());
@@ -268,8 +281,10 @@ macro_rules! forwarding_tests {
     };
 }
 
-forwarding_tests!(plain, Proxy);
-forwarding_tests!(callable, CallableProxy);
+forwarding_tests!(plain, Proxy, ArcFamily, Arc);
+forwarding_tests!(callable, CallableProxy, ArcFamily, Arc);
+forwarding_tests!(rc_plain, Proxy, RcFamily, Rc);
+forwarding_tests!(rc_callable, CallableProxy, RcFamily, Rc);
 
 /// CPython test_proxy_deletion's `Foo`: its `__delitem__` records the key
 /// it was given. Rust's `del p[0]` (`IndexMut`/`remove`) needs `&mut`, which
@@ -494,6 +509,107 @@ fn trait_object_proxies_forward() {
     assert!(Ref::ptr_eq(p.weakref(), &weakref::getweakrefs(&s)[0]));
     drop(s);
     assert_eq!(p.try_to_string(), Err(ReferenceError));
+}
+
+// A `Weakable<T>` lends the operators of `&T` to its proxies (it has no
+// operators of its own: see `weakref::ops`).
+#[test]
+fn weakable_proxies_forward_the_operators_of_the_value() {
+    let w = Arc::new(Weakable::new(12_i64));
+    let p = proxy(&w);
+    assert_eq!(&p + 3, 15);
+    assert_eq!(&p * 4, 48);
+    assert_eq!(&p << 1_u32, 24);
+    assert_eq!(-&p, -12);
+    assert_eq!(!&p, !12);
+    let text = Arc::new(Weakable::new(String::from("ab")));
+    let t = Proxy::new(&text);
+    assert!(t == *text);
+    drop(w);
+    assert_dead(|| &p + 3);
+    assert_dead(|| -&p);
+}
+
+// A trait object lends its operators with a hand-written `Forward` impl,
+// the one the derive writes for a struct.
+#[test]
+fn trait_object_proxies_forward_operators_with_a_hand_written_impl() {
+    trait Quantity: Referent {
+        fn amount(&self) -> f64;
+    }
+    impl Add<f64> for &dyn Quantity {
+        type Output = f64;
+        fn add(self, rhs: f64) -> f64 {
+            self.amount() + rhs
+        }
+    }
+    impl Neg for &dyn Quantity {
+        type Output = f64;
+        fn neg(self) -> f64 {
+            -self.amount()
+        }
+    }
+    impl<Op, Rhs, O> Forward<Op, Rhs> for dyn Quantity
+    where
+        for<'b> Op: Operator<&'b dyn Quantity, Rhs, Output = O>,
+    {
+        type Output = O;
+        fn forward(&self, rhs: Rhs) -> O {
+            Op::apply(self, rhs)
+        }
+    }
+    let q: Arc<dyn Quantity> = Arc::new(F {
+        value: 1.5,
+        header: Header::new(),
+    });
+    impl Quantity for F {
+        fn amount(&self) -> f64 {
+            self.value
+        }
+    }
+    let p: Proxy<dyn Quantity> = Proxy::new(&q);
+    assert_eq!(&p + 1.0, 2.5);
+    assert_eq!(-&p, -1.5);
+    assert_eq!(p.try_add(1.0), Ok(2.5));
+    drop(q);
+    assert_dead(|| &p + 1.0);
+    assert_eq!(p.try_add(1.0), Err(ReferenceError));
+}
+
+/// A generic referent, with a bound and a where-clause: the derive's
+/// operator impls keep both.
+#[derive(Referent)]
+struct Cell<T: Copy>
+where
+    T: fmt::Debug,
+{
+    value: T,
+    header: Header,
+}
+
+impl<T: Copy + fmt::Debug + Add<Output = T>> Add<T> for &Cell<T> {
+    type Output = T;
+    fn add(self, rhs: T) -> T {
+        self.value + rhs
+    }
+}
+
+#[test]
+fn generic_referents_forward_their_operators() {
+    let ints = Arc::new(Cell {
+        value: 2_u8,
+        header: Header::new(),
+    });
+    let floats = Rc::new(Cell {
+        value: 0.5_f32,
+        header: Header::new(),
+    });
+    let (p, q) = (proxy(&ints), weakref::rc::proxy(&floats));
+    assert_eq!(&p + 3, 5);
+    assert_eq!(q.clone() + 1.0, 1.5);
+    drop((ints, floats));
+    assert_dead(|| &p + 3);
+    assert_dead(|| &q + 1.0);
 }
 
 thread_local! {

@@ -21,8 +21,9 @@ pub(crate) fn derive(input: &DeriveInput, default_crate: &str) -> TokenStream {
         let body = quote!(::core::unreachable!());
         let referent = referent_impl(input, &krate, &body);
         let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
+        let ops = ops_impls(input, &krate);
         let error = error.into_compile_error();
-        quote!(#error #referent #kind)
+        quote!(#error #referent #kind #ops)
     })
 }
 
@@ -44,10 +45,11 @@ fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStre
     );
     let referent = referent_impl(input, &krate, &body);
     let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
+    let ops = ops_impls(input, &krate);
     let assert_callable = attrs
         .callable
         .map(|callable| assert_callable(input, &krate, &callable));
-    Ok(quote!(#referent #kind #assert_callable))
+    Ok(quote!(#referent #kind #ops #assert_callable))
 }
 
 /// The check that a `#[referent(callable)]` type implements `Callable`.
@@ -141,6 +143,77 @@ fn proxy_kind_impl(input: &DeriveInput, krate: &Path, callable: bool) -> TokenSt
     }
 }
 
+/// `impl Forward` and `impl Reflected`: the operators of `&Self` lent to
+/// the proxies, for every operator at once (`Op` is a marker such as
+/// `MulOp`). Each impl is for this one type, with the struct's generics and
+/// where-clause plus the operator bound, so the trait solver never tries it
+/// for a type it has not inferred yet (which a blanket impl over proxies
+/// would make it do, in a loop: E0275 on plain arithmetic).
+///
+/// The added parameters have names no user writes, so they cannot shadow a
+/// type named in the struct's bounds (`T: Into<Output>`) or the struct itself.
+fn ops_impls(input: &DeriveInput, krate: &Path) -> TokenStream {
+    let ident = &input.ident;
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let op = quote!(__WeakrefOp);
+    let output = quote!(__WeakrefOutput);
+    let lifetime = quote!('__weakref);
+    let operator = quote!(#krate::__private::Operator);
+    let impl_for = |operand: TokenStream, bound: TokenStream| {
+        // A copy (syn's `Clone` impls are not enabled): re-parsed from tokens.
+        let written = &input.generics;
+        let mut generics: syn::Generics = syn::parse_quote!(#written);
+        generics.where_clause = written
+            .where_clause
+            .as_ref()
+            .map(|clause| syn::parse_quote!(#clause));
+        generics.params.extend::<[syn::GenericParam; 3]>([
+            syn::parse_quote!(#op),
+            syn::parse_quote!(#operand),
+            syn::parse_quote!(#output),
+        ]);
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(for<#lifetime> #op: #bound));
+        generics
+    };
+    let rhs = quote!(__WeakrefRhs);
+    let forward = impl_for(
+        rhs.clone(),
+        quote!(#operator<&#lifetime Self, #rhs, Output = #output>),
+    );
+    let (forward_generics, _, forward_where) = forward.split_for_impl();
+    let lhs = quote!(__WeakrefLhs);
+    let reflected = impl_for(
+        lhs.clone(),
+        quote!(#operator<#lhs, &#lifetime Self, Output = #output>),
+    );
+    let (reflected_generics, _, reflected_where) = reflected.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #forward_generics #krate::__private::Forward<#op, #rhs> for #ident #ty_generics
+            #forward_where
+        {
+            type Output = #output;
+            #[inline]
+            fn forward(&self, rhs: #rhs) -> #output {
+                <#op as #operator<&Self, #rhs>>::apply(self, rhs)
+            }
+        }
+        #[automatically_derived]
+        impl #reflected_generics #krate::__private::Reflected<#op, #lhs> for #ident #ty_generics
+            #reflected_where
+        {
+            type Output = #output;
+            #[inline]
+            fn reflected(lhs: #lhs, rhs: &Self) -> #output {
+                <#op as #operator<#lhs, &Self>>::apply(lhs, rhs)
+            }
+        }
+    }
+}
+
 /// `::name`, the library's default path.
 fn default_path(name: &str) -> Path {
     let ident = Ident::new(name, Span::call_site());
@@ -191,6 +264,34 @@ mod tests {
             #[diagnostic::do_not_recommend]
             impl ::weakref_core::__private::ProxyKind for Node {
                 type Kind = ::weakref_core::__private::CallableKind;
+            }
+            #[automatically_derived]
+            impl<__WeakrefOp, __WeakrefRhs, __WeakrefOutput>
+                ::weakref_core::__private::Forward<__WeakrefOp, __WeakrefRhs> for Node
+            where
+                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
+                    &'__weakref Self, __WeakrefRhs, Output = __WeakrefOutput
+                >
+            {
+                type Output = __WeakrefOutput;
+                #[inline]
+                fn forward(&self, rhs: __WeakrefRhs) -> __WeakrefOutput {
+                    <__WeakrefOp as ::weakref_core::__private::Operator<&Self, __WeakrefRhs>>::apply(self, rhs)
+                }
+            }
+            #[automatically_derived]
+            impl<__WeakrefOp, __WeakrefLhs, __WeakrefOutput>
+                ::weakref_core::__private::Reflected<__WeakrefOp, __WeakrefLhs> for Node
+            where
+                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
+                    __WeakrefLhs, &'__weakref Self, Output = __WeakrefOutput
+                >
+            {
+                type Output = __WeakrefOutput;
+                #[inline]
+                fn reflected(lhs: __WeakrefLhs, rhs: &Self) -> __WeakrefOutput {
+                    <__WeakrefOp as ::weakref_core::__private::Operator<__WeakrefLhs, &Self>>::apply(lhs, rhs)
+                }
             }
             const _: () = {
                 #[diagnostic::on_unimplemented(
@@ -342,6 +443,28 @@ mod tests {
                 where U: Copy {}
         };
         assert!(contains(&output, &assertion));
+        // The operator impls: the struct's generics and where-clause, then
+        // the operator's parameters and bound.
+        let forward = quote! {
+            impl<'a, T: Clone + 'a, const N: usize, U, __WeakrefOp, __WeakrefRhs, __WeakrefOutput>
+                ::weakref_core::__private::Forward<__WeakrefOp, __WeakrefRhs> for G<'a, T, N, U>
+            where
+                U: Copy,
+                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
+                    &'__weakref Self, __WeakrefRhs, Output = __WeakrefOutput
+                >
+        };
+        assert!(contains(&output, &forward));
+        let reflected = quote! {
+            impl<'a, T: Clone + 'a, const N: usize, U, __WeakrefOp, __WeakrefLhs, __WeakrefOutput>
+                ::weakref_core::__private::Reflected<__WeakrefOp, __WeakrefLhs> for G<'a, T, N, U>
+            where
+                U: Copy,
+                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
+                    __WeakrefLhs, &'__weakref Self, Output = __WeakrefOutput
+                >
+        };
+        assert!(contains(&output, &reflected));
     }
 
     #[test]

@@ -33,7 +33,8 @@
 //!   [`call`](CallableProxy::call) calls a callable referent;
 //! - `PartialEq` and `PartialOrd` against the referent's type and against
 //!   another proxy, `Display`, and the operators of `&T`: `+ - * / % & | ^
-//!   << >>`, unary `-` and `!`.
+//!   << >>`, unary `-` and `!` (for referent types that lend them to their
+//!   proxies: see [Operators](#operators)).
 //!
 //! Every forwarded operation takes a strong reference to the referent for its
 //! duration, so the referent cannot die in the middle of it. The std traits
@@ -49,6 +50,51 @@
 //! result in Python; in Rust the result need not be a proxy), and reflected
 //! operators (`1 + p`: the orphan rule forbids implementing `Add<Proxy<T>>`
 //! for foreign types).
+//!
+//! # Operators
+//! `&proxy * rhs` is `&*referent * rhs`: implement the operator for a shared
+//! reference to the referent type (`impl Mul<u32> for &Account`), and its
+//! proxies have it. The proxies reach it through
+//! [`ops::Forward`](weakref_core::ops::Forward), a per-type trait that
+//! `#[derive(Referent)]` implements (and [`Weakable<T>`](weakref_core::Weakable),
+//! with the operators of `&T`), rather than through a blanket bound on `&T`,
+//! which would send the trait solver into a loop on ordinary arithmetic in
+//! every crate using proxies (E0275). A trait object implements it by hand,
+//! once, in the crate that owns the trait:
+//!
+//! ```
+//! use std::ops::Add;
+//! use std::sync::Arc;
+//! use weakref_core::ops::{Forward, Operator};
+//! use weakref_core::{Header, Referent};
+//! use weakref_proxy::Proxy;
+//!
+//! trait Quantity: Referent {
+//!     fn amount(&self) -> f64;
+//! }
+//! impl Add<f64> for &dyn Quantity {
+//!     type Output = f64;
+//!     fn add(self, rhs: f64) -> f64 { self.amount() + rhs }
+//! }
+//! // What the derive writes for a struct: every operator of `&Self`.
+//! impl<Op, Rhs, O> Forward<Op, Rhs> for dyn Quantity
+//! where
+//!     for<'b> Op: Operator<&'b dyn Quantity, Rhs, Output = O>,
+//! {
+//!     type Output = O;
+//!     fn forward(&self, rhs: Rhs) -> O { Op::apply(self, rhs) }
+//! }
+//!
+//! #[derive(Referent)]
+//! struct Litres { value: f64, header: Header }
+//! impl Quantity for Litres {
+//!     fn amount(&self) -> f64 { self.value }
+//! }
+//!
+//! let q: Arc<dyn Quantity> = Arc::new(Litres { value: 1.5, header: Header::new() });
+//! let p = Proxy::new(&q);
+//! assert_eq!(&p + 1.0, 2.5);
+//! ```
 //!
 //! # Sharing and callbacks
 //! [`proxy`] reuses the object's one callback-less proxy (which is not the
