@@ -150,23 +150,35 @@ fn proxy_kind_impl(input: &DeriveInput, krate: &Path, callable: bool) -> TokenSt
 /// for a type it has not inferred yet (which a blanket impl over proxies
 /// would make it do, in a loop: E0275 on plain arithmetic).
 ///
-/// The added parameters have names no user writes, so they cannot shadow a
-/// type named in the struct's bounds (`T: Into<Output>`) or the struct itself.
+/// The impl headers' own tokens resolve at the struct's name, not inside the
+/// derive: otherwise rustc takes the operator bound for a derive's bound on
+/// a type parameter, and a missing operator (`cannot multiply `i32` by `&'a
+/// Num``, "required for `Num` to implement `Reflected<MulOp, i32>`") comes
+/// with the advice to implement `Reflected` by hand, which would conflict.
 fn ops_impls(input: &DeriveInput, krate: &Path) -> TokenStream {
     let ident = &input.ident;
     let (_, ty_generics, _) = input.generics.split_for_impl();
-    let op = quote!(__WeakrefOp);
-    let output = quote!(__WeakrefOutput);
-    let lifetime = quote!('__weakref);
-    let operator = quote!(#krate::__private::Operator);
-    let impl_for = |operand: TokenStream, bound: TokenStream| {
+    let at = Span::call_site().resolved_at(ident.span());
+    let fresh = FreshNames::new(input, at);
+    let (op, output, lifetime) = (
+        fresh.ident("Op"),
+        fresh.ident("Output"),
+        fresh.lifetime("a"),
+    );
+    let private = respan(&quote!(#krate::__private), at);
+    let operator = quote_spanned!(at=> #private::Operator);
+    // The struct's generics, then `Op, operand, Output` and the bound.
+    let generics = |operand: &Ident, bound: TokenStream| {
         // A copy (syn's `Clone` impls are not enabled): re-parsed from tokens.
         let written = &input.generics;
         let mut generics: syn::Generics = syn::parse_quote!(#written);
-        generics.where_clause = written
-            .where_clause
-            .as_ref()
-            .map(|clause| syn::parse_quote!(#clause));
+        generics.where_clause = Some(match &written.where_clause {
+            Some(clause) => syn::parse_quote!(#clause),
+            None => syn::WhereClause {
+                where_token: syn::Token![where](at),
+                predicates: syn::punctuated::Punctuated::new(),
+            },
+        });
         generics.params.extend::<[syn::GenericParam; 3]>([
             syn::parse_quote!(#op),
             syn::parse_quote!(#operand),
@@ -175,26 +187,31 @@ fn ops_impls(input: &DeriveInput, krate: &Path) -> TokenStream {
         generics
             .make_where_clause()
             .predicates
-            .push(syn::parse_quote!(for<#lifetime> #op: #bound));
+            .push(syn::parse_quote_spanned!(at=> for<#lifetime> #op: #bound));
         generics
     };
-    let rhs = quote!(__WeakrefRhs);
-    let forward = impl_for(
-        rhs.clone(),
-        quote!(#operator<&#lifetime Self, #rhs, Output = #output>),
+    let rhs = fresh.ident("Rhs");
+    let forward = generics(
+        &rhs,
+        quote_spanned!(at=> #operator<&#lifetime Self, #rhs, Output = #output>),
     );
     let (forward_generics, _, forward_where) = forward.split_for_impl();
-    let lhs = quote!(__WeakrefLhs);
-    let reflected = impl_for(
-        lhs.clone(),
-        quote!(#operator<#lhs, &#lifetime Self, Output = #output>),
+    let lhs = fresh.ident("Lhs");
+    let reflected = generics(
+        &lhs,
+        quote_spanned!(at=> #operator<#lhs, &#lifetime Self, Output = #output>),
     );
     let (reflected_generics, _, reflected_where) = reflected.split_for_impl();
+    let forward_header = quote_spanned! {at=>
+        impl #forward_generics #private::Forward<#op, #rhs> for #ident #ty_generics #forward_where
+    };
+    let reflected_header = quote_spanned! {at=>
+        impl #reflected_generics #private::Reflected<#op, #lhs> for #ident #ty_generics
+            #reflected_where
+    };
     quote! {
         #[automatically_derived]
-        impl #forward_generics #krate::__private::Forward<#op, #rhs> for #ident #ty_generics
-            #forward_where
-        {
+        #forward_header {
             type Output = #output;
             #[inline]
             fn forward(&self, rhs: #rhs) -> #output {
@@ -202,15 +219,58 @@ fn ops_impls(input: &DeriveInput, krate: &Path) -> TokenStream {
             }
         }
         #[automatically_derived]
-        impl #reflected_generics #krate::__private::Reflected<#op, #lhs> for #ident #ty_generics
-            #reflected_where
-        {
+        #reflected_header {
             type Output = #output;
             #[inline]
             fn reflected(lhs: #lhs, rhs: &Self) -> #output {
                 <#op as #operator<#lhs, &Self>>::apply(lhs, rhs)
             }
         }
+    }
+}
+
+/// Names for the generic parameters the derive adds to an impl: the
+/// readable one (`Op`, `'a`) unless the struct's generics or where-clause
+/// already use it (as a parameter, or as a type they name: `T: Into<Output>`),
+/// or it is the struct's own name; then with underscores appended.
+struct FreshNames {
+    taken: Vec<String>,
+    /// The span of the names.
+    span: Span,
+}
+
+impl FreshNames {
+    fn new(input: &DeriveInput, span: Span) -> Self {
+        fn collect(tokens: TokenStream, taken: &mut Vec<String>) {
+            for token in tokens {
+                match token {
+                    proc_macro2::TokenTree::Ident(ident) => taken.push(ident.to_string()),
+                    proc_macro2::TokenTree::Group(group) => collect(group.stream(), taken),
+                    proc_macro2::TokenTree::Punct(_) | proc_macro2::TokenTree::Literal(_) => {}
+                }
+            }
+        }
+        let mut taken = vec![input.ident.to_string()];
+        let generics = &input.generics;
+        let where_clause = &generics.where_clause;
+        collect(quote!(#generics #where_clause), &mut taken);
+        FreshNames { taken, span }
+    }
+
+    fn name(&self, base: &str) -> String {
+        let mut name = base.to_owned();
+        while self.taken.contains(&name) {
+            name.push('_');
+        }
+        name
+    }
+
+    fn ident(&self, base: &str) -> Ident {
+        Ident::new(&self.name(base), self.span)
+    }
+
+    fn lifetime(&self, base: &str) -> syn::Lifetime {
+        syn::Lifetime::new(&format!("'{}", self.name(base)), self.span)
     }
 }
 
@@ -266,31 +326,31 @@ mod tests {
                 type Kind = ::weakref_core::__private::CallableKind;
             }
             #[automatically_derived]
-            impl<__WeakrefOp, __WeakrefRhs, __WeakrefOutput>
-                ::weakref_core::__private::Forward<__WeakrefOp, __WeakrefRhs> for Node
+            impl<Op, Rhs, Output>
+                ::weakref_core::__private::Forward<Op, Rhs> for Node
             where
-                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
-                    &'__weakref Self, __WeakrefRhs, Output = __WeakrefOutput
+                for<'a> Op: ::weakref_core::__private::Operator<
+                    &'a Self, Rhs, Output = Output
                 >
             {
-                type Output = __WeakrefOutput;
+                type Output = Output;
                 #[inline]
-                fn forward(&self, rhs: __WeakrefRhs) -> __WeakrefOutput {
-                    <__WeakrefOp as ::weakref_core::__private::Operator<&Self, __WeakrefRhs>>::apply(self, rhs)
+                fn forward(&self, rhs: Rhs) -> Output {
+                    <Op as ::weakref_core::__private::Operator<&Self, Rhs>>::apply(self, rhs)
                 }
             }
             #[automatically_derived]
-            impl<__WeakrefOp, __WeakrefLhs, __WeakrefOutput>
-                ::weakref_core::__private::Reflected<__WeakrefOp, __WeakrefLhs> for Node
+            impl<Op, Lhs, Output>
+                ::weakref_core::__private::Reflected<Op, Lhs> for Node
             where
-                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
-                    __WeakrefLhs, &'__weakref Self, Output = __WeakrefOutput
+                for<'a> Op: ::weakref_core::__private::Operator<
+                    Lhs, &'a Self, Output = Output
                 >
             {
-                type Output = __WeakrefOutput;
+                type Output = Output;
                 #[inline]
-                fn reflected(lhs: __WeakrefLhs, rhs: &Self) -> __WeakrefOutput {
-                    <__WeakrefOp as ::weakref_core::__private::Operator<__WeakrefLhs, &Self>>::apply(lhs, rhs)
+                fn reflected(lhs: Lhs, rhs: &Self) -> Output {
+                    <Op as ::weakref_core::__private::Operator<Lhs, &Self>>::apply(lhs, rhs)
                 }
             }
             const _: () = {
@@ -446,25 +506,45 @@ mod tests {
         // The operator impls: the struct's generics and where-clause, then
         // the operator's parameters and bound.
         let forward = quote! {
-            impl<'a, T: Clone + 'a, const N: usize, U, __WeakrefOp, __WeakrefRhs, __WeakrefOutput>
-                ::weakref_core::__private::Forward<__WeakrefOp, __WeakrefRhs> for G<'a, T, N, U>
+            impl<'a, T: Clone + 'a, const N: usize, U, Op, Rhs, Output>
+                ::weakref_core::__private::Forward<Op, Rhs> for G<'a, T, N, U>
             where
                 U: Copy,
-                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
-                    &'__weakref Self, __WeakrefRhs, Output = __WeakrefOutput
+                for<'a_> Op: ::weakref_core::__private::Operator<
+                    &'a_ Self, Rhs, Output = Output
                 >
         };
         assert!(contains(&output, &forward));
         let reflected = quote! {
-            impl<'a, T: Clone + 'a, const N: usize, U, __WeakrefOp, __WeakrefLhs, __WeakrefOutput>
-                ::weakref_core::__private::Reflected<__WeakrefOp, __WeakrefLhs> for G<'a, T, N, U>
+            impl<'a, T: Clone + 'a, const N: usize, U, Op, Lhs, Output>
+                ::weakref_core::__private::Reflected<Op, Lhs> for G<'a, T, N, U>
             where
                 U: Copy,
-                for<'__weakref> __WeakrefOp: ::weakref_core::__private::Operator<
-                    __WeakrefLhs, &'__weakref Self, Output = __WeakrefOutput
+                for<'a_> Op: ::weakref_core::__private::Operator<
+                    Lhs, &'a_ Self, Output = Output
                 >
         };
         assert!(contains(&output, &reflected));
+    }
+
+    #[test]
+    fn added_parameters_never_shadow_the_struct_or_its_bounds() {
+        let output = expand(&parse_quote! {
+            struct Op<'a, T: Into<Output> + 'a, Rhs> where Rhs: Lhs { header: Header, t: &'a T }
+        });
+        let forward = quote! {
+            impl<'a, T: Into<Output> + 'a, Rhs, Op_, Rhs_, Output_>
+                ::weakref_core::__private::Forward<Op_, Rhs_> for Op<'a, T, Rhs>
+            where
+                Rhs: Lhs,
+                for<'a_> Op_: ::weakref_core::__private::Operator<&'a_ Self, Rhs_, Output = Output_>
+        };
+        assert!(contains(&output, &forward), "{output}");
+        let reflected = quote! {
+            impl<'a, T: Into<Output> + 'a, Rhs, Op_, Lhs_, Output_>
+                ::weakref_core::__private::Reflected<Op_, Lhs_> for Op<'a, T, Rhs>
+        };
+        assert!(contains(&output, &reflected), "{output}");
     }
 
     #[test]
