@@ -1,7 +1,8 @@
 //! What both proxy types share, generated for each by `forward_proxy!`:
 //! access to the referent (`get`, `with`, `is_alive`, `weakref`, `ptr_eq`),
 //! `Clone`, `Debug`, and the forwarding of comparisons, `Display` and the
-//! operators, each with its `try_` form.
+//! operators, each with its `try_` form (the reflected operators are in
+//! `reflected.rs`).
 //!
 //! Every forwarded operation upgrades the proxy to a strong `Arc` first and
 //! holds it for the whole operation (CPython's `UNWRAP`), so the referent
@@ -545,6 +546,7 @@ macro_rules! forward_proxy {
         $crate::forward::binary_op!($Ty, Shr, ShrOp, shr, try_shr, >>);
         $crate::forward::unary_op!($Ty, Neg, NegOp, neg, try_neg, -);
         $crate::forward::unary_op!($Ty, Not, NotOp, not, try_not, !);
+        $crate::reflected::reflected_ops!($Ty);
     };
 }
 pub(crate) use forward_proxy;

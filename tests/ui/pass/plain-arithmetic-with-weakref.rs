@@ -1,7 +1,7 @@
 // Using weakref does not break ordinary arithmetic elsewhere in the crate.
 //
 // The proxies forward the operators of their referent, and the primitive
-// number types take proxies on their right (`2 * &p`). Those impls must never
+// number types take proxies on their right (`2.0 * &p`). Those impls must never
 // send the trait solver into a loop while a type is still being inferred:
 // once they did, and `sum(&1u32, &2u32)` below failed with E0275 (overflow
 // evaluating `&CallableProxy<CallableProxy<...>>: Add<...>`) in every crate
@@ -58,6 +58,13 @@ impl Add<f64> for &Meters {
     }
 }
 
+impl Mul<&Meters> for f64 {
+    type Output = f64;
+    fn mul(self, rhs: &Meters) -> f64 {
+        self * rhs.value
+    }
+}
+
 impl Mul<u8> for &Meters {
     type Output = Meters;
     fn mul(self, rhs: u8) -> Meters {
@@ -103,7 +110,9 @@ fn main() {
     assert_eq!(v.iter().copied().map(u64::from).product::<u64>(), 6);
     assert_eq!(v.iter().fold(0, |acc, b| acc + b), 6);
 
-    // And the proxies' own forwarding, beside it.
+    // And the proxies' own operators, beside it: forwarded (`&p + 1.0`) and
+    // reflected (`2.0 * &p`), the literal's type inferred from the referent's
+    // impls.
     let m = Arc::new(Meters {
         value: 2.0,
         header: Header::new(),
@@ -111,5 +120,8 @@ fn main() {
     let p = proxy(&m);
     assert_eq!(&p + 1.0, 3.0);
     assert_eq!((&p * 3).value, 6.0);
+    assert_eq!(2.0 * &p, 4.0);
+    assert_eq!(1.5 * p.clone() + 1.0, 4.0);
     assert_eq!(sum(&(&p + 0.5), &1.0), 3.5);
+    assert_eq!(product(2.0 * &p, 2.0), 8.0);
 }
