@@ -48,8 +48,8 @@
 //! Not forwarded: `Hash` (proxies are never hashable, as in Python), `Deref`,
 //! `Index` and iteration (they would lend a borrow of the referent that
 //! outlives the proxy's strong reference; use [`with`](Proxy::with) or
-//! [`get`](Proxy::get)), and compound assignment (`p += 1` rebinds `p` to
-//! the result in Python; in Rust the result need not be a proxy).
+//! [`get`](Proxy::get)), and compound assignment (see [In-place
+//! operators](#in-place-operators)).
 //!
 //! # Operators
 //! `&proxy * rhs` is `&*referent * rhs`: implement the operator for a shared
@@ -149,6 +149,39 @@
 //! A cost of the reflected impls: a primitive added to a reference whose
 //! type nothing else decides (`1_u32 + &Default::default()`) now needs that
 //! type written, since `&Proxy<_>` is a candidate beside `&u32`.
+//!
+//! # In-place operators
+//! Proxies have no compound assignment (`p += 1` does not compile). In
+//! Python, `p += 1` calls the referent's `__iadd__`, which may change the
+//! referent in place, and rebinds the name `p` to whatever it returns (the
+//! proxy itself, or a new value). In Rust the referent is shared behind an
+//! `Arc`: `AddAssign`'s `&mut self` is out of reach through any proxy, and
+//! the variable `p` cannot change type. The analogue is the referent's own
+//! interior mutability, through [`with`](Proxy::with) (which keeps the
+//! referent alive for the call and fails with `ReferenceError` once it is
+//! gone), and a `let` to bind a result:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicI64, Ordering};
+//! use weakref_core::{Header, ReferenceError, Referent};
+//! use weakref_proxy::proxy;
+//!
+//! #[derive(Referent)]
+//! struct Counter { count: AtomicI64, header: Header }
+//! impl Counter {
+//!     /// `self += n`, through a shared reference.
+//!     fn add_assign(&self, n: i64) { self.count.fetch_add(n, Ordering::Relaxed); }
+//! }
+//!
+//! let c = Arc::new(Counter { count: AtomicI64::new(1), header: Header::new() });
+//! let p = proxy(&c);
+//! p.with(|c| c.add_assign(41))?; // Python: p += 41
+//! assert_eq!(c.count.load(Ordering::Relaxed), 42);
+//! drop(c);
+//! assert_eq!(p.with(|c| c.add_assign(1)), Err(ReferenceError));
+//! # Ok::<(), ReferenceError>(())
+//! ```
 //!
 //! # Sharing and callbacks
 //! [`proxy`] reuses the object's one callback-less proxy (which is not the
