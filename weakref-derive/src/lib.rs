@@ -72,6 +72,7 @@ use proc_macro::TokenStream;
 mod attr;
 mod expand;
 mod header;
+mod ops;
 
 /// Derives `weakref_core::Referent` (and its proxy kind and operator
 /// forwarding) for a struct that holds a `weakref_core::Header`.
