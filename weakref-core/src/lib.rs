@@ -70,6 +70,7 @@ mod introspection;
 mod kind;
 mod list;
 mod node;
+pub mod ops;
 pub mod rc;
 mod reference;
 mod sync;
@@ -98,7 +99,9 @@ pub use crate::weakable::Weakable;
 /// tie between two fields requires. `#[referent(callable)]` on the struct says it
 /// implements [`Callable`], so `proxy()` gives a callable proxy;
 /// `#[referent(crate = "path")]` names this crate when it is re-exported
-/// under another path.
+/// under another path. The derive also lends the operators of `&Struct` to
+/// the struct's proxies (it implements [`ops::Forward`] and
+/// [`ops::Reflected`]).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -126,6 +129,7 @@ pub mod __loom {
 pub mod __private {
     pub use crate::header::{Header, Referent};
     pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
+    pub use crate::ops::{Forward, Operator, Reflected};
 
     /// The type a header field must have: [`Header`] itself, nothing else.
     ///

@@ -1,7 +1,8 @@
 //! What both proxy types share, generated for each by `forward_proxy!`:
 //! access to the referent (`get`, `with`, `is_alive`, `weakref`, `ptr_eq`),
 //! `Clone`, `Debug`, and the forwarding of comparisons, `Display` and the
-//! operators, each with its `try_` form.
+//! operators, each with its `try_` form (the reflected operators are in
+//! `reflected.rs`).
 //!
 //! Every forwarded operation upgrades the proxy to a strong `Arc` first and
 //! holds it for the whole operation (CPython's `UNWRAP`), so the referent
@@ -35,11 +36,12 @@ pub(crate) use doc_prelude;
 /// A binary operator of `&T` forwarded by `&Proxy<T>` and `Proxy<T>`, with
 /// its `try_` method.
 macro_rules! binary_op {
-    ($Ty:ident, $Trait:ident, $method:ident, $try:ident, $sym:tt) => {
+    ($Ty:ident, $Trait:ident, $Op:ident, $method:ident, $try:ident, $sym:tt) => {
         impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             #[doc = concat!(
                 "`referent ", stringify!($sym), " rhs` (`&T: ", stringify!($Trait),
-                "<Rhs>`), or `Err(ReferenceError)` if the referent is gone: the \
+                "<Rhs>`, lent to the proxies through [`Forward`](weakref_core::ops::Forward)), \
+                 or `Err(ReferenceError)` if the referent is gone: the \
                  form of `&proxy ", stringify!($sym), " rhs` that does not panic."
             )]
             ///
@@ -61,28 +63,30 @@ macro_rules! binary_op {
             /// ```
             pub fn $try<Rhs, O>(&self, rhs: Rhs) -> Result<O, ReferenceError>
             where
-                for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
+                T: ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs, Output = O>,
             {
                 let referent = self.get()?;
-                Ok(::core::ops::$Trait::$method(&*referent, rhs))
+                Ok(::weakref_core::ops::Forward::<::weakref_core::ops::$Op, Rhs>::forward(
+                    &*referent, rhs,
+                ))
             }
         }
 
         #[doc = concat!(
             "`&proxy ", stringify!($sym), " rhs` is `referent ", stringify!($sym),
-            " rhs`.\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
+            " rhs`, for referent types that lend their operators to their proxies \
+             ([`Forward`](weakref_core::ops::Forward): derived structs, `Weakable`).\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
              (see [`", stringify!($Ty), "::", stringify!($try), "`])."
         )]
-        impl<'a, T, F, Rhs, O> ::core::ops::$Trait<Rhs> for &'a $Ty<T, F>
+        impl<'a, T, F, Rhs> ::core::ops::$Trait<Rhs> for &'a $Ty<T, F>
         where
-            T: ?Sized + Referent + 'a,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs> + 'a,
             F: Family,
-            for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs>>::Output;
 
             #[track_caller]
-            fn $method(self, rhs: Rhs) -> O {
+            fn $method(self, rhs: Rhs) -> Self::Output {
                 match self.$try(rhs) {
                     Ok(output) => output,
                     Err(_) => $crate::dead(),
@@ -93,16 +97,15 @@ macro_rules! binary_op {
         #[doc = concat!(
             "`proxy ", stringify!($sym), " rhs`, as `&proxy ", stringify!($sym), " rhs`."
         )]
-        impl<T, F, Rhs, O> ::core::ops::$Trait<Rhs> for $Ty<T, F>
+        impl<T, F, Rhs> ::core::ops::$Trait<Rhs> for $Ty<T, F>
         where
-            T: ?Sized + Referent,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs>,
             F: Family,
-            for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs>>::Output;
 
             #[track_caller]
-            fn $method(self, rhs: Rhs) -> O {
+            fn $method(self, rhs: Rhs) -> Self::Output {
                 ::core::ops::$Trait::$method(&self, rhs)
             }
         }
@@ -113,11 +116,12 @@ pub(crate) use binary_op;
 /// A unary operator of `&T` forwarded by `&Proxy<T>` and `Proxy<T>`, with
 /// its `try_` method.
 macro_rules! unary_op {
-    ($Ty:ident, $Trait:ident, $method:ident, $try:ident, $sym:tt) => {
+    ($Ty:ident, $Trait:ident, $Op:ident, $method:ident, $try:ident, $sym:tt) => {
         impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             #[doc = concat!(
                 "`", stringify!($sym), "referent` (`&T: ", stringify!($Trait),
-                "`), or `Err(ReferenceError)` if the referent is gone: the form of `",
+                "`, lent to the proxies through [`Forward`](weakref_core::ops::Forward)), \
+                 or `Err(ReferenceError)` if the referent is gone: the form of `",
                 stringify!($sym), "&proxy` that does not panic."
             )]
             ///
@@ -138,28 +142,30 @@ macro_rules! unary_op {
             /// ```
             pub fn $try<O>(&self) -> Result<O, ReferenceError>
             where
-                for<'b> &'b T: ::core::ops::$Trait<Output = O>,
+                T: ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Output = O>,
             {
                 let referent = self.get()?;
-                Ok(::core::ops::$Trait::$method(&*referent))
+                Ok(::weakref_core::ops::Forward::<::weakref_core::ops::$Op>::forward(
+                    &*referent, (),
+                ))
             }
         }
 
         #[doc = concat!(
             "`", stringify!($sym), "&proxy` is `", stringify!($sym),
-            "referent`.\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
+            "referent`, for referent types that lend their operators to their proxies \
+             ([`Forward`](weakref_core::ops::Forward): derived structs, `Weakable`).\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
              (see [`", stringify!($Ty), "::", stringify!($try), "`])."
         )]
-        impl<'a, T, F, O> ::core::ops::$Trait for &'a $Ty<T, F>
+        impl<'a, T, F> ::core::ops::$Trait for &'a $Ty<T, F>
         where
-            T: ?Sized + Referent + 'a,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op> + 'a,
             F: Family,
-            for<'b> &'b T: ::core::ops::$Trait<Output = O>,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op>>::Output;
 
             #[track_caller]
-            fn $method(self) -> O {
+            fn $method(self) -> Self::Output {
                 match self.$try() {
                     Ok(output) => output,
                     Err(_) => $crate::dead(),
@@ -170,16 +176,15 @@ macro_rules! unary_op {
         #[doc = concat!(
             "`", stringify!($sym), "proxy`, as `", stringify!($sym), "&proxy`."
         )]
-        impl<T, F, O> ::core::ops::$Trait for $Ty<T, F>
+        impl<T, F> ::core::ops::$Trait for $Ty<T, F>
         where
-            T: ?Sized + Referent,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op>,
             F: Family,
-            for<'b> &'b T: ::core::ops::$Trait<Output = O>,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op>>::Output;
 
             #[track_caller]
-            fn $method(self) -> O {
+            fn $method(self) -> Self::Output {
                 ::core::ops::$Trait::$method(&self)
             }
         }
@@ -529,18 +534,19 @@ macro_rules! forward_proxy {
             }
         }
 
-        $crate::forward::binary_op!($Ty, Add, add, try_add, +);
-        $crate::forward::binary_op!($Ty, Sub, sub, try_sub, -);
-        $crate::forward::binary_op!($Ty, Mul, mul, try_mul, *);
-        $crate::forward::binary_op!($Ty, Div, div, try_div, /);
-        $crate::forward::binary_op!($Ty, Rem, rem, try_rem, %);
-        $crate::forward::binary_op!($Ty, BitAnd, bitand, try_bitand, &);
-        $crate::forward::binary_op!($Ty, BitOr, bitor, try_bitor, |);
-        $crate::forward::binary_op!($Ty, BitXor, bitxor, try_bitxor, ^);
-        $crate::forward::binary_op!($Ty, Shl, shl, try_shl, <<);
-        $crate::forward::binary_op!($Ty, Shr, shr, try_shr, >>);
-        $crate::forward::unary_op!($Ty, Neg, neg, try_neg, -);
-        $crate::forward::unary_op!($Ty, Not, not, try_not, !);
+        $crate::forward::binary_op!($Ty, Add, AddOp, add, try_add, +);
+        $crate::forward::binary_op!($Ty, Sub, SubOp, sub, try_sub, -);
+        $crate::forward::binary_op!($Ty, Mul, MulOp, mul, try_mul, *);
+        $crate::forward::binary_op!($Ty, Div, DivOp, div, try_div, /);
+        $crate::forward::binary_op!($Ty, Rem, RemOp, rem, try_rem, %);
+        $crate::forward::binary_op!($Ty, BitAnd, BitAndOp, bitand, try_bitand, &);
+        $crate::forward::binary_op!($Ty, BitOr, BitOrOp, bitor, try_bitor, |);
+        $crate::forward::binary_op!($Ty, BitXor, BitXorOp, bitxor, try_bitxor, ^);
+        $crate::forward::binary_op!($Ty, Shl, ShlOp, shl, try_shl, <<);
+        $crate::forward::binary_op!($Ty, Shr, ShrOp, shr, try_shr, >>);
+        $crate::forward::unary_op!($Ty, Neg, NegOp, neg, try_neg, -);
+        $crate::forward::unary_op!($Ty, Not, NotOp, not, try_not, !);
+        $crate::reflected::reflected_ops!($Ty);
     };
 }
 pub(crate) use forward_proxy;

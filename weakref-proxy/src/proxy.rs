@@ -16,8 +16,10 @@ use crate::forward::forward_proxy;
 /// for callable types) or [`Proxy::new`] (which also serves trait objects).
 /// Use the referent through [`with`](Proxy::with) or [`get`](Proxy::get), the
 /// comparison operators, `Display`, and the arithmetic and bit operators of
-/// `&T`, which panic with [`ReferenceError::MESSAGE`] when the referent is gone
-/// and have `try_` forms that return `Err(ReferenceError)` instead.
+/// `&T` (`&p + 5`, and `2 * &p` for the primitive number types: see the
+/// [crate docs](crate#operators)), which panic with [`ReferenceError::MESSAGE`]
+/// when the referent is gone and have `try_` forms that return
+/// `Err(ReferenceError)` instead.
 ///
 /// A `Proxy` is a handle to a weak reference object, like [`Ref`]: clones
 /// are the same object ([`Proxy::ptr_eq`]). It is `Send`/`Sync` when `T` is

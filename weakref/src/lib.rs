@@ -74,6 +74,8 @@ pub use weakref_collections::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
 #[doc(inline)]
+pub use weakref_core::ops;
+#[doc(inline)]
 pub use weakref_core::{
     Accepts, ArcFamily, Callable, CallableKind, Dead, Family, Finalize, Header, PlainKind,
     ProxyKind, RcFamily, Ref, ReferenceError, ReferenceType, StrongRef, UnraisableHook,
