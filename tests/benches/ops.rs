@@ -67,7 +67,7 @@ fn main() {
             });
             let weak = Arc::downgrade(&o);
             let hits = Arc::clone(&counter);
-            let callback: Box<dyn FnOnce(&Weak<Obj>)> = Box::new(move |w| {
+            let callback: AnchorCallback = Box::new(move |w| {
                 black_box(w);
                 hits.fetch_add(1, Ordering::Relaxed);
             });
@@ -78,6 +78,9 @@ fn main() {
         other => panic!("unknown operation {other}"),
     }
 }
+
+/// The anchor's boxed callback.
+type AnchorCallback = Box<dyn FnOnce(&Weak<Obj>)>;
 
 /// The operation is chosen once, outside the loop, so every loop has the
 /// same overhead.
