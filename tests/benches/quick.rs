@@ -17,6 +17,9 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use weak_table::{WeakKeyHashMap, WeakValueHashMap};
+
+#[path = "support/contention.rs"]
+mod contention;
 use weakref::{Header, Ref, Referent, WeakKeyDictionary, WeakValueDictionary};
 
 #[derive(Referent, Debug, PartialEq, Eq, Hash)]
@@ -360,6 +363,7 @@ fn main() {
     let table = Table { python };
     let started = Instant::now();
     refs(&table);
+    contention::rows(&table);
     let sizes: &[u64] = if full {
         &[1_000, 1_000_000]
     } else {
