@@ -53,6 +53,45 @@
 //!   reported like any other, and the outer panic goes on unchanged (CPython's
 //!   `test_callbacks_protected`).
 //!
+//! # Where callbacks run, and two traps
+//! A callback (and every `Drop` of the dying object) runs on the thread that
+//! drops the last strong reference — which may be a temporary: the `Arc` a
+//! `get()` returned, a proxy's forwarded call, a dictionary lookup's result.
+//! So a callback can run in the middle of your own code, with your locks
+//! held. If a callback takes a lock of yours, never let the last strong
+//! reference die while you hold that lock:
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use weakref_core::{Header, Ref, Referent};
+//!
+//! #[derive(Referent)]
+//! struct Listener { header: Header }
+//!
+//! let registry: Arc<Mutex<Vec<Ref<Listener>>>> = Arc::default();
+//! let l = Arc::new(Listener { header: Header::new() });
+//! let reg = Arc::clone(&registry);
+//! // The callback locks the registry (to prune dead entries, say).
+//! let r = Ref::with_callback(&l, move |_| reg.lock().unwrap().retain(|r| r.is_alive()));
+//! registry.lock().unwrap().push(r);
+//! // Wrong: `for r in registry.lock().unwrap().iter() { r.get(); }` — if the
+//! // last `Arc` dies while the temporary from `get()` is dropped inside the
+//! // loop, the callback runs there and locks the registry again: deadlock.
+//! // Right: take what you need out of the lock, then use it.
+//! let alive: Vec<Arc<Listener>> =
+//!     registry.lock().unwrap().iter().filter_map(Ref::get).collect();
+//! drop(l); // not the last strong reference: `alive` holds one
+//! drop(alive); // the last one goes here, with no lock held: fine
+//! assert!(registry.lock().unwrap().is_empty());
+//! ```
+//!
+//! A callback (or a finalizer's function) that captures a strong `Arc` of
+//! its own referent keeps the referent alive as long as the callback exists:
+//! for a `Ref::with_callback`, until the ref's last handle is dropped; for a
+//! [`finalize`] function, forever (the finalizer keeps itself). Capture a
+//! `Ref`, or the data the callback needs, instead (Python's documentation of
+//! `finalize` gives the same warning).
+//!
 //! # Costs
 //! A [`Header`] is one word and allocates nothing until the object is first
 //! weakly referenced. `Ref::get` is `std::sync::Weak::upgrade`. `Ref::new`

@@ -102,6 +102,11 @@ impl<T: ?Sized + Referent, F: Family> Ref<T, F> {
     /// others still run. If every handle of the ref is dropped before `obj`
     /// dies, the callback never runs (it is dropped then).
     ///
+    /// The callback runs on the thread that drops the last strong reference,
+    /// maybe inside your own code with your locks held; and one that
+    /// captures a strong `Arc` of `obj` keeps `obj` alive as long as this ref
+    /// lives (see the crate docs, "Where callbacks run, and two traps").
+    ///
     /// ```
     /// # use std::sync::{Arc, Mutex};
     /// # use weakref_core::{Header, Ref, Referent};

@@ -297,6 +297,38 @@ macro_rules! forward_proxy {
                 Ref::ptr_eq(&this.weak, &other.weak)
             }
 
+            /// The same proxy (the same weak reference object), seen as a
+            /// proxy to `U`, typically a trait object the referent implements:
+            /// [`Ref::coerce`] for proxies. A bare `|w| w` infers `U = T`.
+            ///
+            /// # Panics
+            /// If `f` returns a `Weak` to another object than the one it was given.
+            ///
+            /// ```
+            #[doc = $crate::forward::doc_prelude!()]
+            #[doc = concat!(
+                "trait Reading: Referent { fn value(&self) -> i32; }\n",
+                "impl Reading for Num { fn value(&self) -> i32 { self.v } }\n",
+                "let n = num(7);\n",
+                "let p = ", stringify!($Ty), "::new(&n);\n",
+                "let q: ", stringify!($Ty), "<dyn Reading> = p.clone()",
+                ".coerce(|w| w as std::sync::Weak<dyn Reading>);\n",
+                "assert_eq!(q.with(|r| r.value()), Ok(7));\n",
+                "let via_dyn = weakref_proxy::Proxy::new(&(n.clone() as Arc<dyn Reading>));\n",
+                "assert!(weakref_core::Ref::ptr_eq(q.weakref(), via_dyn.weakref()));\n",
+                "assert_eq!(weakref_core::getweakrefcount(&n), 1);",
+            )]
+            /// ```
+            #[must_use]
+            pub fn coerce<U>(self, f: impl FnOnce(F::Weak<T>) -> F::Weak<U>) -> $Ty<U, F>
+            where
+                U: ?Sized + Referent,
+            {
+                $Ty {
+                    weak: self.weak.coerce(f),
+                }
+            }
+
             /// `referent == other`, or `Err(ReferenceError)` if the referent is
             /// gone: the form of `proxy == other` that does not panic.
             ///
