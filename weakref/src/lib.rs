@@ -70,7 +70,9 @@
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
-pub use weakref_collections::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
+pub use weakref_collections::{
+    ConcurrentWeakValueDictionary, WeakKeyDictionary, WeakSet, WeakValueDictionary,
+};
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
 #[doc(inline)]

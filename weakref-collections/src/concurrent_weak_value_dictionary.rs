@@ -1,0 +1,1016 @@
+//! [`ConcurrentWeakValueDictionary`]: a weak-valued map that many threads
+//! use at once through `&self`, and the interning (flyweight) cache built on
+//! it: [`get_or_insert_with`](ConcurrentWeakValueDictionary::get_or_insert_with).
+//!
+//! # Design
+//!
+//! **Sharding.** The keys are spread by hash over a power-of-two number of
+//! *shards* (by default the power of two at or above 4x
+//! `std::thread::available_parallelism()`, so two threads rarely meet on one
+//! shard), each a `std::sync::RwLock` over a hashbrown `HashTable` and padded
+//! to its own cache lines. The shard is chosen from the top bits of the
+//! key's hash multiplied by a Fibonacci constant: every hash bit takes part,
+//! even with a weak hasher, and the bits hashbrown uses inside the shard
+//! (the low ones and the top seven) stay spread. `get` takes only its
+//! shard's read lock, finds the entry and upgrades its weak reference: two
+//! atomic operations on the lock plus what the single-threaded
+//! `WeakValueDictionary::get` does. No global lock or counter is touched by
+//! any operation but `len`, `clear`, `retain`, iteration and `Debug`, which
+//! visit the shards one at a time (so they are not atomic snapshots of the
+//! whole map, as in every sharded map). A lock-free table was not needed:
+//! readers of one shard only share the lock's reader count, and the
+//! benchmarks (BENCHMARKS.md) show `get` scaling with 2 threads; std's
+//! `RwLock` is futex-based and as fast uncontended as `parking_lot`'s, so
+//! no dependency was added.
+//!
+//! **Deaths.** Each entry holds one weak reference made with
+//! `Ref::with_death_hook`. The hook runs on the dying thread, at once; it
+//! takes only its shard's small *ledger* lock (never a shard lock), appends
+//! the entry's `(hash, id)` to the ledger and decrements the shard's atomic
+//! count of live entries. So `len()` (the sum of those counts) is exact as
+//! soon as the drop that killed a value returns, on any thread, also inside
+//! callbacks; `get`, `contains_key` and iteration never see a dead entry
+//! (they upgrade its reference). The dead entry itself, and with it its key,
+//! is removed by the next write to its shard, which consumes the ledger
+//! first (one atomic load when nothing died). An entry removed explicitly
+//! is disarmed with `Ref::cancel`, which decides atomically against the
+//! death which of the two uncounts it, so every entry is counted out exactly
+//! once. Ids are unique per shard, so a stale death (the old value of a key
+//! that was given a new one) only ever matches its own entry.
+//!
+//! **No user code under a lock that a death could need.** Keys and values
+//! are never dropped while a shard lock is held: whatever a write removes
+//! (keys, values upgraded on the way, placeholders) is dropped after
+//! unlocking, and if that kills further entries of the shard the operation
+//! consumes their deaths too before returning (a cascade finishes there,
+//! iteratively). The hook's ledger lock is a leaf: nobody holding it waits
+//! for anything or drops anything. So a death may happen anywhere — inside
+//! a key's `Eq` or `Clone` while a shard lock is held, inside a callback,
+//! on any thread — without deadlock.
+//!
+//! **Once per key.** `get_or_insert_with` looks the key up under the read
+//! lock; a live value is returned at once. On a miss it takes the write lock
+//! and inserts a *placeholder* slot holding a shared `Load` (a mutex and a
+//! condition variable), then runs `make` with no lock held. Callers of the
+//! same key that arrive meanwhile find the placeholder, clone the `Load` and
+//! wait on it without holding any shard lock, so callers of other keys (of
+//! the same shard too) are never blocked by a running `make`. When `make`
+//! returns, the loader turns the placeholder into an entry and wakes the
+//! waiters with the value. If `make` panics (or, in the `try_` variants,
+//! returns `Err`), a drop guard removes the placeholder and wakes the
+//! waiters with a failure: each retries from the start, and the first to
+//! take the write lock becomes the new loader. Placeholders are not entries:
+//! `len`, `get`, `contains_key`, `remove`, `clear`, `retain` and iteration
+//! ignore them; an `insert` of the key while it loads gives it its value at
+//! once (the running `make`'s value is then dropped, and its caller and the
+//! waiters get the inserted one: one value per key).
+//!
+//! # User code and locks
+//! `Hash` runs with no lock held. A key's `Eq` (on lookups), `Clone` (in
+//! [`iter`](ConcurrentWeakValueDictionary::iter) and
+//! [`keys`](ConcurrentWeakValueDictionary::keys)), `Debug`, and the closure
+//! of [`retain`](ConcurrentWeakValueDictionary::retain) run while one shard
+//! is locked: they must not call into the same dictionary (that may
+//! deadlock, as with any locking map), though they may kill its values.
+//! Everything else — `make`, `make_key`, every `Drop` — runs with no lock of
+//! the dictionary held. A `make` that asks the dictionary for its own key
+//! would wait for itself: that panics. A panic in user code leaves the
+//! dictionary consistent.
+//!
+//! # Differences from [`WeakValueDictionary`](crate::WeakValueDictionary)
+//! - Every method takes `&self`; iteration returns a snapshot of owned
+//!   `(K, Arc<V>)` pairs (keys cloned), since no borrow of a key can outlive
+//!   its shard's lock.
+//! - A dead entry's key is dropped by the next write to *its shard* (or
+//!   [`clear`](ConcurrentWeakValueDictionary::clear),
+//!   [`retain`](ConcurrentWeakValueDictionary::retain),
+//!   [`shrink_to_fit`](ConcurrentWeakValueDictionary::shrink_to_fit)), not by
+//!   the next write to the dictionary.
+//! - No `popitem`, `valuerefs` or `PartialEq`: they are not meaningful on a
+//!   map that changes while you look.
+
+use core::borrow::Borrow;
+use core::hash::{BuildHasher, Hash};
+use core::mem;
+use std::hash::RandomState;
+use std::sync::OnceLock;
+
+use weakref_core::Referent;
+
+use crate::sync::Arc;
+
+mod iter;
+mod load;
+mod shard;
+mod traits;
+
+pub use self::iter::{Iter, Keys, Values};
+use self::load::Lookup;
+use self::shard::{Shard, Slot, State};
+
+/// A weak-valued hash map for many threads: Python's
+/// `weakref.WeakValueDictionary` with every method on `&self`, and the
+/// interning cache [`get_or_insert_with`](Self::get_or_insert_with) that
+/// makes each key's value exactly once while it lives.
+///
+/// It is `Send` and `Sync` when `K`, `V` and `S` are (share it in an `Arc`,
+/// or in a `static` through `LazyLock`). An entry disappears when its value
+/// dies, on any thread (see the [module docs](self) for how, and for what
+/// user code runs under a shard's lock).
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use weakref_collections::ConcurrentWeakValueDictionary;
+/// use weakref_core::{Header, Referent};
+///
+/// #[derive(Referent, Debug)]
+/// struct Symbol { name: String, header: Header }
+///
+/// let symbols = ConcurrentWeakValueDictionary::<String, Symbol>::new();
+/// let intern = |name: &str| {
+///     symbols.get_or_insert_with_key(name, str::to_owned, || {
+///         Arc::new(Symbol { name: name.to_owned(), header: Header::new() })
+///     })
+/// };
+/// let here = intern("x");
+/// let there = thread::scope(|s| s.spawn(|| intern("x")).join().unwrap());
+/// assert!(Arc::ptr_eq(&here, &there)); // one instance per name
+/// drop((here, there));
+/// assert!(symbols.is_empty()); // the entry went with its value
+/// ```
+pub struct ConcurrentWeakValueDictionary<K, V: ?Sized + Referent, S = RandomState> {
+    shards: Box<[Shard<K, V>]>,
+    hash_builder: S,
+}
+
+/// The default number of shards: the power of two at or above 4x the
+/// available parallelism (computed once: it reads cgroup limits).
+fn default_shard_amount() -> usize {
+    static AMOUNT: OnceLock<usize> = OnceLock::new();
+    *AMOUNT.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        (4 * threads).next_power_of_two()
+    })
+}
+
+/// The most shards a dictionary has (the shard index comes from 16 bits).
+const MAX_SHARDS: usize = 1 << 16;
+
+impl<K, V: ?Sized + Referent> ConcurrentWeakValueDictionary<K, V, RandomState> {
+    /// An empty dictionary with the default number of shards.
+    ///
+    /// ```
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> = ConcurrentWeakValueDictionary::new();
+    /// assert!(d.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_hasher(RandomState::new())
+    }
+
+    /// An empty dictionary with room for about `capacity` entries (spread
+    /// over the shards).
+    ///
+    /// ```
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> =
+    ///     ConcurrentWeakValueDictionary::with_capacity(1000);
+    /// assert!(d.capacity() >= 1000);
+    /// ```
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, RandomState::new())
+    }
+
+    /// An empty dictionary with `amount` shards, rounded up to a power of
+    /// two (at most 65,536). One shard is a `RwLock<HashMap>` with this
+    /// dictionary's death protocol.
+    ///
+    /// ```
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> =
+    ///     ConcurrentWeakValueDictionary::with_shard_amount(6);
+    /// assert_eq!(d.shard_amount(), 8);
+    /// ```
+    #[must_use]
+    pub fn with_shard_amount(amount: usize) -> Self {
+        Self::with_capacity_and_hasher_and_shard_amount(0, RandomState::new(), amount)
+    }
+}
+
+impl<K, V: ?Sized + Referent, S> ConcurrentWeakValueDictionary<K, V, S> {
+    /// An empty dictionary hashing keys with `hash_builder`.
+    ///
+    /// ```
+    /// # use std::hash::{BuildHasherDefault, DefaultHasher};
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj, _> =
+    ///     ConcurrentWeakValueDictionary::with_hasher(BuildHasherDefault::<DefaultHasher>::default());
+    /// assert_eq!(d.len(), 0);
+    /// ```
+    #[must_use]
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Self::with_capacity_and_hasher(0, hash_builder)
+    }
+
+    /// An empty dictionary with room for about `capacity` entries, hashing
+    /// keys with `hash_builder`.
+    ///
+    /// ```
+    /// # use std::hash::RandomState;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> =
+    ///     ConcurrentWeakValueDictionary::with_capacity_and_hasher(64, RandomState::new());
+    /// assert!(d.capacity() >= 64);
+    /// ```
+    #[must_use]
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::with_capacity_and_hasher_and_shard_amount(
+            capacity,
+            hash_builder,
+            default_shard_amount(),
+        )
+    }
+
+    /// An empty dictionary with room for about `capacity` entries, hashing
+    /// keys with `hash_builder`, over `amount` shards (rounded up to a power
+    /// of two, at most 65,536).
+    ///
+    /// ```
+    /// # use std::hash::RandomState;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> =
+    ///     ConcurrentWeakValueDictionary::with_capacity_and_hasher_and_shard_amount(
+    ///         100, RandomState::new(), 1,
+    ///     );
+    /// assert_eq!(d.shard_amount(), 1);
+    /// assert!(d.capacity() >= 100);
+    /// ```
+    #[must_use]
+    pub fn with_capacity_and_hasher_and_shard_amount(
+        capacity: usize,
+        hash_builder: S,
+        amount: usize,
+    ) -> Self {
+        let amount = amount.clamp(1, MAX_SHARDS).next_power_of_two();
+        let per_shard = capacity.div_ceil(amount);
+        ConcurrentWeakValueDictionary {
+            shards: (0..amount)
+                .map(|_| Shard::with_capacity(per_shard))
+                .collect(),
+            hash_builder,
+        }
+    }
+
+    /// The dictionary's `BuildHasher`.
+    ///
+    /// ```
+    /// # use std::hash::RandomState;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> = ConcurrentWeakValueDictionary::new();
+    /// let _: &RandomState = d.hasher();
+    /// ```
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// The number of shards (a power of two).
+    ///
+    /// ```
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> = ConcurrentWeakValueDictionary::new();
+    /// assert!(d.shard_amount().is_power_of_two());
+    /// ```
+    pub fn shard_amount(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// The shard of a key hashed to `hash`: the top bits of the hash
+    /// multiplied by 2^64 / φ (every bit of the hash moves them).
+    fn shard(&self, hash: u64) -> &Shard<K, V> {
+        let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48;
+        // The mask keeps the index below the (power-of-two) shard count.
+        #[allow(clippy::cast_possible_truncation)] // at most 16 bits
+        let index = mixed as usize & (self.shards.len() - 1);
+        &self.shards[index]
+    }
+
+    /// Number of entries whose value is alive (Python's `len(d)`). Exact
+    /// once the drops that killed values have returned; while other threads
+    /// insert and drop, it is the sum of each shard's count when it was read.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// d.insert(2, &b);
+    /// drop(a);
+    /// assert_eq!(d.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|shard| shard.ledger.live()).sum()
+    }
+
+    /// Whether no entry's value is alive.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert("a", &a);
+    /// assert!(!d.is_empty());
+    /// drop(a);
+    /// assert!(d.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entries the shards can hold without reallocating, in total.
+    ///
+    /// ```
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u8, Obj> =
+    ///     ConcurrentWeakValueDictionary::with_capacity(100);
+    /// assert!(d.capacity() >= 100);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|shard| shard.read().capacity())
+            .sum()
+    }
+
+    /// The live values (Python's `values()`), as a snapshot of strong `Arc`s.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// d.insert(2, &a);
+    /// assert!(d.values().all(|v| Arc::ptr_eq(&v, &a)));
+    /// assert_eq!(d.values().len(), 2);
+    /// ```
+    pub fn values(&self) -> Values<V> {
+        let mut values = Vec::with_capacity(self.len());
+        for shard in &self.shards {
+            values.extend(shard.read().iter().filter_map(Slot::value));
+        }
+        Values {
+            inner: values.into_iter(),
+        }
+    }
+
+    /// Keeps only the live entries for which `keep` returns `true`; removes
+    /// the dead ones too. Shard by shard: `keep` runs under a shard's read
+    /// lock (it must not call into this dictionary), then the entries it
+    /// rejected are removed under the write lock, unless they were given a
+    /// new value meanwhile.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let objs: Vec<_> = (0..4).map(|_| obj()).collect();
+    /// let d: ConcurrentWeakValueDictionary<_, _> = (0..4).zip(objs.iter().cloned()).collect();
+    /// d.retain(|k, _| k % 2 == 0);
+    /// assert_eq!(d.len(), 2);
+    /// assert!(d.contains_key(&2) && !d.contains_key(&3));
+    /// ```
+    pub fn retain(&self, mut keep: impl FnMut(&K, &Arc<V>) -> bool) {
+        for shard in &self.shards {
+            // The values seen, upgraded under the lock, are dropped after
+            // unlocking (user code); each is stored before `keep` runs, so a
+            // panicking `keep` drops none under the lock either.
+            let mut seen = Vec::new();
+            let mut rejected = Vec::new();
+            {
+                let table = shard.read();
+                for slot in table.iter() {
+                    if let Some(value) = slot.value() {
+                        seen.push(value);
+                        let value = &seen[seen.len() - 1];
+                        if !keep(&slot.key, value) {
+                            rejected.push((slot.hash, seen.len() - 1));
+                        }
+                    }
+                }
+            }
+            let mut dead = Vec::new();
+            let mut removed = Vec::with_capacity(rejected.len());
+            {
+                let mut table = shard.write(&mut dead);
+                for &(hash, index) in &rejected {
+                    // By address, without upgrading: the value is alive (in
+                    // `seen`), so no other allocation can share its address.
+                    let same = |slot: &Slot<K, V>| slot.hash == hash && slot.holds(&seen[index]);
+                    if let Ok(found) = table.find_entry(hash, same) {
+                        removed.push(shard.release(found.remove().0).0);
+                    }
+                }
+            }
+            drop(removed);
+            drop(seen);
+            shard.settle(dead);
+        }
+        self.shrink_to_fit_inner(false);
+    }
+
+    /// Removes every entry (Python's `clear()`), shard by shard. Keys whose
+    /// value is being made by `get_or_insert_with` keep their placeholder.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// d.clear();
+    /// assert!(d.is_empty() && d.get(&1).is_none());
+    /// ```
+    pub fn clear(&self) {
+        for shard in &self.shards {
+            let mut dead = Vec::new();
+            let mut removed = Vec::new();
+            {
+                let mut table = shard.write(&mut dead);
+                let entries = table.extract_if(|slot| matches!(slot.state, State::Live(_)));
+                removed.extend(entries.map(|slot| shard.release(slot).0));
+            }
+            drop(removed);
+            shard.settle(dead);
+        }
+    }
+
+    /// Drops the keys of dead entries in every shard, and shrinks each
+    /// shard's table to what it holds.
+    ///
+    /// ```
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u8, Obj> =
+    ///     ConcurrentWeakValueDictionary::with_capacity(1000);
+    /// d.shrink_to_fit();
+    /// assert!(d.capacity() < 1000);
+    /// ```
+    pub fn shrink_to_fit(&self) {
+        self.shrink_to_fit_inner(true);
+    }
+
+    /// Consumes every shard's deaths; and shrinks if `shrink`.
+    fn shrink_to_fit_inner(&self, shrink: bool) {
+        for shard in &self.shards {
+            let mut dead = Vec::new();
+            {
+                let mut table = shard.write(&mut dead);
+                if shrink {
+                    table.shrink_to_fit(|slot| slot.hash);
+                }
+            }
+            shard.settle(dead);
+        }
+    }
+}
+
+impl<K, V, S> ConcurrentWeakValueDictionary<K, V, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Referent,
+    S: BuildHasher,
+{
+    /// The value of `key` (hashed to `hash`) under the read lock, or the
+    /// load to wait for.
+    fn lookup<Q>(&self, hash: u64, key: &Q) -> Lookup<V>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Eq,
+    {
+        let table = self.shard(hash).read();
+        match table.find(hash, |slot| slot.hash == hash && slot.key.borrow() == key) {
+            Some(Slot {
+                state: State::Live(armed),
+                ..
+            }) => armed.get().map_or(Lookup::Miss, Lookup::Hit),
+            Some(Slot {
+                state: State::Loading(load),
+                ..
+            }) => Lookup::Wait(std::sync::Arc::clone(load)),
+            None => Lookup::Miss,
+        }
+    }
+
+    /// Maps `key` to `value` (Python's `d[key] = value`), returning the
+    /// previous value if it was alive. An existing entry keeps its key.
+    ///
+    /// The entry's old weak reference is disarmed: if the old value dies
+    /// later, even on another thread, `key` still maps to `value`. If
+    /// `get_or_insert_with` is making the key's value, `value` becomes it:
+    /// the waiting callers get `value`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// assert!(d.insert(10, &a).is_none());
+    /// assert!(Arc::ptr_eq(&d.insert(10, &b).unwrap(), &a));
+    /// drop(a);
+    /// assert!(Arc::ptr_eq(&d.get(&10).unwrap(), &b));
+    /// ```
+    pub fn insert(&self, key: K, value: &Arc<V>) -> Option<Arc<V>> {
+        let hash = self.hash_builder.hash_one(&key);
+        let shard = self.shard(hash);
+        // Armed before locking (an allocation and a registration on the
+        // value): the lock is held only for the table work.
+        let armed = shard.ledger.arm(value, hash);
+        let mut dead = Vec::new();
+        let (mut spare, mut unused, mut replaced) = (None, None, None);
+        let old = {
+            let mut table = shard.write(&mut dead);
+            match table.find_entry(hash, |slot| slot.hash == hash && slot.key == key) {
+                Ok(mut found) => {
+                    spare = Some(key);
+                    let slot = found.get_mut();
+                    let old = slot.value();
+                    if old.as_ref().is_some_and(|old| Arc::ptr_eq(old, value)) {
+                        unused = Some(armed);
+                    } else {
+                        if let State::Loading(load) = &slot.state {
+                            load.settle(Some(value));
+                        }
+                        shard.ledger.count();
+                        replaced = Some(mem::replace(&mut slot.state, State::Live(armed)));
+                    }
+                    old
+                }
+                Err(absent) => {
+                    let slot = Slot {
+                        hash,
+                        key,
+                        state: State::Live(armed),
+                    };
+                    absent
+                        .into_table()
+                        .insert_unique(hash, slot, |slot| slot.hash);
+                    shard.ledger.count();
+                    None
+                }
+            }
+        };
+        if let Some(armed) = unused {
+            armed.discard();
+        }
+        if let Some(State::Live(armed)) = replaced {
+            shard.ledger.disarm(armed);
+        }
+        // User code after unlocking, while `old` is still a local: a value
+        // already moved out as the return value is leaked if a later `Drop`
+        // panics (rust-lang/rust#47949).
+        drop(spare);
+        shard.settle(dead);
+        old
+    }
+
+    /// The value of `key`, if its entry exists and the value is alive
+    /// (Python's `d.get(key)`). Takes only the key's shard's read lock.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
+    /// let a = Arc::new(Obj { n: 5, header: Header::new() });
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(String::from("a"), &a);
+    /// assert_eq!(d.get("a").unwrap().n, 5);
+    /// assert!(d.get("b").is_none());
+    /// ```
+    #[must_use]
+    pub fn get<Q>(&self, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        let table = self.shard(hash).read();
+        table
+            .find(hash, |slot| slot.hash == hash && slot.key.borrow() == key)?
+            .value()
+    }
+
+    /// Whether `key` maps to a live value (Python's `key in d`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// assert!(d.contains_key(&1));
+    /// drop(a);
+    /// assert!(!d.contains_key(&1));
+    /// ```
+    #[must_use]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        let table = self.shard(hash).read();
+        table
+            .find(hash, |slot| slot.hash == hash && slot.key.borrow() == key)
+            .is_some_and(Slot::is_alive)
+    }
+
+    /// Removes the entry of `key` and returns its value if it was alive
+    /// (Python's `d.pop(key, None)`: a dead value counts as missing).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// assert!(Arc::ptr_eq(&d.remove(&1).unwrap(), &a));
+    /// assert!(d.remove(&1).is_none());
+    /// ```
+    pub fn remove<Q>(&self, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let (key, value) = self.remove_entry(key)?;
+        // Before the value becomes the return value: see `insert`.
+        drop(key);
+        Some(value)
+    }
+
+    /// Removes the entry of `key` and returns its key and value if the value
+    /// was alive.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(String::from("a"), &a);
+    /// assert_eq!(d.remove_entry("a").unwrap().0, "a");
+    /// assert!(d.is_empty());
+    /// ```
+    pub fn remove_entry<Q>(&self, key: &Q) -> Option<(K, Arc<V>)>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        let shard = self.shard(hash);
+        let mut dead = Vec::new();
+        let removed = {
+            let mut table = shard.write(&mut dead);
+            let is_key = |slot: &Slot<K, V>| {
+                slot.hash == hash
+                    && matches!(slot.state, State::Live(_))
+                    && slot.key.borrow() == key
+            };
+            match table.find_entry(hash, is_key) {
+                Ok(found) => {
+                    let (slot, _) = found.remove();
+                    let value = slot.value();
+                    Some((shard.release(slot).0, value))
+                }
+                Err(_) => None,
+            }
+        };
+        shard.settle(dead);
+        match removed? {
+            (key, Some(value)) => Some((key, value)),
+            (_, None) => None,
+        }
+    }
+
+    /// The value of `key` if alive; otherwise maps `key` to `default` and
+    /// returns it (Python's `setdefault`), once per key as
+    /// [`get_or_insert_with`](Self::get_or_insert_with).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// assert!(Arc::ptr_eq(&d.setdefault(1, &a), &a));
+    /// assert!(Arc::ptr_eq(&d.setdefault(1, &b), &a));
+    /// ```
+    pub fn setdefault(&self, key: K, default: &Arc<V>) -> Arc<V> {
+        self.get_or_insert_with(key, || Arc::clone(default))
+    }
+
+    /// The value of `key` if alive; otherwise `make()`, which becomes the
+    /// key's value: the interning (flyweight) idiom, for many threads.
+    ///
+    /// While a value of `key` lives, every caller on every thread gets that
+    /// one value. Concurrent callers for a missing key run `make` once: the
+    /// first becomes the loader, the others wait for its value (holding no
+    /// lock); callers of other keys never wait for it. If `make` panics, the
+    /// panic propagates to its caller, no entry is left, and one waiting
+    /// caller runs its own `make`. The dictionary holds the value weakly: it
+    /// stays the key's value while someone keeps the returned `Arc`.
+    ///
+    /// `make` runs with no lock held; it must not ask for `key` itself
+    /// (that panics: it would wait for itself).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::sync::atomic::{AtomicUsize, Ordering};
+    /// # use std::thread;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
+    /// let cache = ConcurrentWeakValueDictionary::new();
+    /// let made = AtomicUsize::new(0);
+    /// let load = |n| {
+    ///     cache.get_or_insert_with(n, || {
+    ///         made.fetch_add(1, Ordering::Relaxed);
+    ///         Arc::new(Obj { n, header: Header::new() })
+    ///     })
+    /// };
+    /// let first = load(7);
+    /// let others: Vec<_> = thread::scope(|s| {
+    ///     let handles: Vec<_> = (0..4).map(|_| s.spawn(|| load(7))).collect();
+    ///     handles.into_iter().map(|h| h.join().unwrap()).collect()
+    /// });
+    /// assert!(others.iter().all(|o| Arc::ptr_eq(o, &first)));
+    /// assert_eq!(made.load(Ordering::Relaxed), 1);
+    /// drop((first, others));
+    /// let _reloaded = load(7); // the value died: made again
+    /// assert_eq!(made.load(Ordering::Relaxed), 2);
+    /// ```
+    pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> Arc<V>) -> Arc<V> {
+        let hash = self.hash_builder.hash_one(&key);
+        match self.lookup(hash, &key) {
+            Lookup::Hit(value) => {
+                drop(key);
+                return value;
+            }
+            Lookup::Wait(load) => {
+                if let Some(value) = load.wait() {
+                    drop(key);
+                    return value;
+                }
+            }
+            Lookup::Miss => {}
+        }
+        self.load_infallible(hash, key, make)
+    }
+
+    /// [`get_or_insert_with`](Self::get_or_insert_with) looked up by a
+    /// borrowed key: the owned key is made by `make_key(key)` only on a
+    /// miss, so cache hits allocate nothing (`&str` for `String` keys).
+    /// `make_key` must return a key equal to `key` (with the same hash).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<String, Obj> = ConcurrentWeakValueDictionary::new();
+    /// let a = d.get_or_insert_with_key("a", str::to_owned, || Arc::new(Obj { header: Header::new() }));
+    /// let again = d.get_or_insert_with_key("a", |_| unreachable!("a hit"), || unreachable!());
+    /// assert!(Arc::ptr_eq(&a, &again));
+    /// ```
+    pub fn get_or_insert_with_key<Q>(
+        &self,
+        key: &Q,
+        make_key: impl FnOnce(&Q) -> K,
+        make: impl FnOnce() -> Arc<V>,
+    ) -> Arc<V>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        match self.lookup(hash, key) {
+            Lookup::Hit(value) => return value,
+            Lookup::Wait(load) => {
+                if let Some(value) = load.wait() {
+                    return value;
+                }
+            }
+            Lookup::Miss => {}
+        }
+        self.load_infallible(hash, make_key(key), make)
+    }
+
+    /// [`get_or_insert_with`](Self::get_or_insert_with) for a fallible
+    /// loader: an `Err` from `make` is returned to its caller and leaves no
+    /// entry, and a waiting caller then runs its own `make` (the error is
+    /// not shared: each caller learns only of its own).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<u32, Obj> = ConcurrentWeakValueDictionary::new();
+    /// let failed = d.try_get_or_insert_with(1, || Err("disk on fire"));
+    /// assert_eq!(failed.err(), Some("disk on fire"));
+    /// assert!(!d.contains_key(&1));
+    /// let ok = d.try_get_or_insert_with(1, || Ok::<_, ()>(Arc::new(Obj { header: Header::new() })));
+    /// assert!(Arc::ptr_eq(&ok.unwrap(), &d.get(&1).unwrap()));
+    /// ```
+    pub fn try_get_or_insert_with<E>(
+        &self,
+        key: K,
+        make: impl FnOnce() -> Result<Arc<V>, E>,
+    ) -> Result<Arc<V>, E> {
+        let hash = self.hash_builder.hash_one(&key);
+        match self.lookup(hash, &key) {
+            Lookup::Hit(value) => {
+                drop(key);
+                return Ok(value);
+            }
+            Lookup::Wait(load) => {
+                if let Some(value) = load.wait() {
+                    drop(key);
+                    return Ok(value);
+                }
+            }
+            Lookup::Miss => {}
+        }
+        self.load_slow(hash, key, make)
+    }
+
+    /// [`try_get_or_insert_with`](Self::try_get_or_insert_with) looked up by
+    /// a borrowed key, as [`get_or_insert_with_key`](Self::get_or_insert_with_key).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let d: ConcurrentWeakValueDictionary<String, Obj> = ConcurrentWeakValueDictionary::new();
+    /// let r: Result<_, std::io::Error> =
+    ///     d.try_get_or_insert_with_key("a", str::to_owned, || Ok(Arc::new(Obj { header: Header::new() })));
+    /// let a = r.unwrap();
+    /// assert!(Arc::ptr_eq(&d.get("a").unwrap(), &a));
+    /// ```
+    pub fn try_get_or_insert_with_key<Q, E>(
+        &self,
+        key: &Q,
+        make_key: impl FnOnce(&Q) -> K,
+        make: impl FnOnce() -> Result<Arc<V>, E>,
+    ) -> Result<Arc<V>, E>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        match self.lookup(hash, key) {
+            Lookup::Hit(value) => return Ok(value),
+            Lookup::Wait(load) => {
+                if let Some(value) = load.wait() {
+                    return Ok(value);
+                }
+            }
+            Lookup::Miss => {}
+        }
+        self.load_slow(hash, make_key(key), make)
+    }
+}
+
+impl<K: Clone, V: ?Sized + Referent, S> ConcurrentWeakValueDictionary<K, V, S> {
+    /// A snapshot of the live entries, keys cloned (Python's `items()`),
+    /// shard by shard. Each value is a strong `Arc`, so every entry of the
+    /// snapshot stays alive while you hold it; entries added or killed after
+    /// their shard was visited are not reflected.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
+    /// # fn obj(n: u32) -> Arc<Obj> { Arc::new(Obj { n, header: Header::new() }) }
+    /// let (a, b) = (obj(1), obj(2));
+    /// let d: ConcurrentWeakValueDictionary<_, _> =
+    ///     [("a", a.clone()), ("b", b.clone())].into_iter().collect();
+    /// let mut sum = 0;
+    /// for (_key, value) in d.iter() {
+    ///     sum += value.n;
+    /// }
+    /// assert_eq!(sum, 3);
+    /// ```
+    pub fn iter(&self) -> Iter<K, V> {
+        let mut entries = Vec::with_capacity(self.len());
+        for shard in &self.shards {
+            // A key cloned for a value that died meanwhile is dropped after
+            // unlocking (user code); the key is cloned before the value is
+            // upgraded, so a panicking `Clone` drops no value under the lock.
+            let mut died = Vec::new();
+            {
+                let table = shard.read();
+                for slot in table.iter().filter(|slot| slot.is_alive()) {
+                    let key = slot.key.clone();
+                    match slot.value() {
+                        Some(value) => entries.push((key, value)),
+                        None => died.push(key),
+                    }
+                }
+            }
+            drop(died);
+        }
+        Iter {
+            inner: entries.into_iter(),
+        }
+    }
+
+    /// A snapshot of the keys of the live entries (Python's `keys()`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::ConcurrentWeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
+    /// let (a, b) = (obj(), obj());
+    /// let d = ConcurrentWeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// d.insert(2, &b);
+    /// drop(b);
+    /// assert_eq!(d.keys().collect::<Vec<_>>(), [1]);
+    /// ```
+    pub fn keys(&self) -> Keys<K> {
+        let mut keys = Vec::with_capacity(self.len());
+        for shard in &self.shards {
+            let table = shard.read();
+            keys.extend(
+                table
+                    .iter()
+                    .filter(|slot| slot.is_alive())
+                    .map(|slot| slot.key.clone()),
+            );
+        }
+        Keys {
+            inner: keys.into_iter(),
+        }
+    }
+}
+
+impl<K, V: ?Sized + Referent, S> Drop for ConcurrentWeakValueDictionary<K, V, S> {
+    /// Drops every slot, each table drained so that one panicking `Drop`
+    /// does not leak the others. Hooks of values killed meanwhile only write
+    /// to their ledger, which they keep alive.
+    fn drop(&mut self) {
+        for shard in &mut self.shards {
+            shard.get_mut().drain().for_each(drop);
+        }
+    }
+}
