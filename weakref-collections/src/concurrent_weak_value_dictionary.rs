@@ -99,13 +99,14 @@ use weakref_core::Referent;
 
 use crate::sync::Arc;
 
+mod bulk;
+mod get_or_insert;
 mod iter;
 mod load;
 mod shard;
 mod traits;
 
 pub use self::iter::{Iter, Keys, Values};
-use self::load::Lookup;
 use self::shard::{Shard, Slot, State};
 
 /// A weak-valued hash map for many threads: Python's
@@ -368,145 +369,6 @@ impl<K, V: ?Sized + Referent, S> ConcurrentWeakValueDictionary<K, V, S> {
             .map(|shard| shard.read().capacity())
             .sum()
     }
-
-    /// The live values (Python's `values()`), as a snapshot of strong `Arc`s.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let a = Arc::new(Obj { header: Header::new() });
-    /// let d = ConcurrentWeakValueDictionary::new();
-    /// d.insert(1, &a);
-    /// d.insert(2, &a);
-    /// assert!(d.values().all(|v| Arc::ptr_eq(&v, &a)));
-    /// assert_eq!(d.values().len(), 2);
-    /// ```
-    pub fn values(&self) -> Values<V> {
-        let mut values = Vec::with_capacity(self.len());
-        for shard in &self.shards {
-            values.extend(shard.read().iter().filter_map(Slot::value));
-        }
-        Values {
-            inner: values.into_iter(),
-        }
-    }
-
-    /// Keeps only the live entries for which `keep` returns `true`; removes
-    /// the dead ones too. Shard by shard: `keep` runs under a shard's read
-    /// lock (it must not call into this dictionary), then the entries it
-    /// rejected are removed under the write lock, unless they were given a
-    /// new value meanwhile.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
-    /// let objs: Vec<_> = (0..4).map(|_| obj()).collect();
-    /// let d: ConcurrentWeakValueDictionary<_, _> = (0..4).zip(objs.iter().cloned()).collect();
-    /// d.retain(|k, _| k % 2 == 0);
-    /// assert_eq!(d.len(), 2);
-    /// assert!(d.contains_key(&2) && !d.contains_key(&3));
-    /// ```
-    pub fn retain(&self, mut keep: impl FnMut(&K, &Arc<V>) -> bool) {
-        for shard in &self.shards {
-            // The values seen, upgraded under the lock, are dropped after
-            // unlocking (user code); each is stored before `keep` runs, so a
-            // panicking `keep` drops none under the lock either.
-            let mut seen = Vec::new();
-            let mut rejected = Vec::new();
-            {
-                let table = shard.read();
-                for slot in table.iter() {
-                    if let Some(value) = slot.value() {
-                        seen.push(value);
-                        let value = &seen[seen.len() - 1];
-                        if !keep(&slot.key, value) {
-                            rejected.push((slot.hash, seen.len() - 1));
-                        }
-                    }
-                }
-            }
-            let mut dead = Vec::new();
-            let mut removed = Vec::with_capacity(rejected.len());
-            {
-                let mut table = shard.write(&mut dead);
-                for &(hash, index) in &rejected {
-                    // By address, without upgrading: the value is alive (in
-                    // `seen`), so no other allocation can share its address.
-                    let same = |slot: &Slot<K, V>| slot.hash == hash && slot.holds(&seen[index]);
-                    if let Ok(found) = table.find_entry(hash, same) {
-                        removed.push(shard.release(found.remove().0).0);
-                    }
-                }
-            }
-            drop(removed);
-            drop(seen);
-            shard.settle(dead);
-        }
-        self.shrink_to_fit_inner(false);
-    }
-
-    /// Removes every entry (Python's `clear()`), shard by shard. Keys whose
-    /// value is being made by `get_or_insert_with` keep their placeholder.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let a = Arc::new(Obj { header: Header::new() });
-    /// let d = ConcurrentWeakValueDictionary::new();
-    /// d.insert(1, &a);
-    /// d.clear();
-    /// assert!(d.is_empty() && d.get(&1).is_none());
-    /// ```
-    pub fn clear(&self) {
-        for shard in &self.shards {
-            let mut dead = Vec::new();
-            let mut removed = Vec::new();
-            {
-                let mut table = shard.write(&mut dead);
-                let entries = table.extract_if(|slot| matches!(slot.state, State::Live(_)));
-                removed.extend(entries.map(|slot| shard.release(slot).0));
-            }
-            drop(removed);
-            shard.settle(dead);
-        }
-    }
-
-    /// Drops the keys of dead entries in every shard, and shrinks each
-    /// shard's table to what it holds.
-    ///
-    /// ```
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let d: ConcurrentWeakValueDictionary<u8, Obj> =
-    ///     ConcurrentWeakValueDictionary::with_capacity(1000);
-    /// d.shrink_to_fit();
-    /// assert!(d.capacity() < 1000);
-    /// ```
-    pub fn shrink_to_fit(&self) {
-        self.shrink_to_fit_inner(true);
-    }
-
-    /// Consumes every shard's deaths; and shrinks if `shrink`.
-    fn shrink_to_fit_inner(&self, shrink: bool) {
-        for shard in &self.shards {
-            let mut dead = Vec::new();
-            {
-                let mut table = shard.write(&mut dead);
-                if shrink {
-                    table.shrink_to_fit(|slot| slot.hash);
-                }
-            }
-            shard.settle(dead);
-        }
-    }
 }
 
 impl<K, V, S> ConcurrentWeakValueDictionary<K, V, S>
@@ -515,27 +377,6 @@ where
     V: ?Sized + Referent,
     S: BuildHasher,
 {
-    /// The value of `key` (hashed to `hash`) under the read lock, or the
-    /// load to wait for.
-    fn lookup<Q>(&self, hash: u64, key: &Q) -> Lookup<V>
-    where
-        K: Borrow<Q>,
-        Q: ?Sized + Eq,
-    {
-        let table = self.shard(hash).read();
-        match table.find(hash, |slot| slot.hash == hash && slot.key.borrow() == key) {
-            Some(Slot {
-                state: State::Live(armed),
-                ..
-            }) => armed.get().map_or(Lookup::Miss, Lookup::Hit),
-            Some(Slot {
-                state: State::Loading(load),
-                ..
-            }) => Lookup::Wait(std::sync::Arc::clone(load)),
-            None => Lookup::Miss,
-        }
-    }
-
     /// Maps `key` to `value` (Python's `d[key] = value`), returning the
     /// previous value if it was alive. An existing entry keeps its key.
     ///
@@ -564,7 +405,7 @@ where
         // value): the lock is held only for the table work.
         let armed = shard.ledger.arm(value, hash);
         let mut dead = Vec::new();
-        let (mut spare, mut unused, mut replaced) = (None, None, None);
+        let (mut spare, mut unused, mut placeholder) = (None, None, None);
         let old = {
             let mut table = shard.write(&mut dead);
             match table.find_entry(hash, |slot| slot.hash == hash && slot.key == key) {
@@ -579,7 +420,12 @@ where
                             load.settle(Some(value));
                         }
                         shard.ledger.count();
-                        replaced = Some(mem::replace(&mut slot.state, State::Live(armed)));
+                        match mem::replace(&mut slot.state, State::Live(armed)) {
+                            // Uncounted under the lock, so that `len` never
+                            // counts the key twice.
+                            State::Live(old) => shard.ledger.disarm(old),
+                            State::Loading(load) => placeholder = Some(load),
+                        }
                     }
                     old
                 }
@@ -600,9 +446,7 @@ where
         if let Some(armed) = unused {
             armed.discard();
         }
-        if let Some(State::Live(armed)) = replaced {
-            shard.ledger.disarm(armed);
-        }
+        drop(placeholder);
         // User code after unlocking, while `old` is still a local: a value
         // already moved out as the return value is leaked if a later `Drop`
         // panics (rust-lang/rust#47949).
@@ -732,274 +576,6 @@ where
         match removed? {
             (key, Some(value)) => Some((key, value)),
             (_, None) => None,
-        }
-    }
-
-    /// The value of `key` if alive; otherwise maps `key` to `default` and
-    /// returns it (Python's `setdefault`), once per key as
-    /// [`get_or_insert_with`](Self::get_or_insert_with).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
-    /// let (a, b) = (obj(), obj());
-    /// let d = ConcurrentWeakValueDictionary::new();
-    /// assert!(Arc::ptr_eq(&d.setdefault(1, &a), &a));
-    /// assert!(Arc::ptr_eq(&d.setdefault(1, &b), &a));
-    /// ```
-    pub fn setdefault(&self, key: K, default: &Arc<V>) -> Arc<V> {
-        self.get_or_insert_with(key, || Arc::clone(default))
-    }
-
-    /// The value of `key` if alive; otherwise `make()`, which becomes the
-    /// key's value: the interning (flyweight) idiom, for many threads.
-    ///
-    /// While a value of `key` lives, every caller on every thread gets that
-    /// one value. Concurrent callers for a missing key run `make` once: the
-    /// first becomes the loader, the others wait for its value (holding no
-    /// lock); callers of other keys never wait for it. If `make` panics, the
-    /// panic propagates to its caller, no entry is left, and one waiting
-    /// caller runs its own `make`. The dictionary holds the value weakly: it
-    /// stays the key's value while someone keeps the returned `Arc`.
-    ///
-    /// `make` runs with no lock held; it must not ask for `key` itself
-    /// (that panics: it would wait for itself).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use std::sync::atomic::{AtomicUsize, Ordering};
-    /// # use std::thread;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
-    /// let cache = ConcurrentWeakValueDictionary::new();
-    /// let made = AtomicUsize::new(0);
-    /// let load = |n| {
-    ///     cache.get_or_insert_with(n, || {
-    ///         made.fetch_add(1, Ordering::Relaxed);
-    ///         Arc::new(Obj { n, header: Header::new() })
-    ///     })
-    /// };
-    /// let first = load(7);
-    /// let others: Vec<_> = thread::scope(|s| {
-    ///     let handles: Vec<_> = (0..4).map(|_| s.spawn(|| load(7))).collect();
-    ///     handles.into_iter().map(|h| h.join().unwrap()).collect()
-    /// });
-    /// assert!(others.iter().all(|o| Arc::ptr_eq(o, &first)));
-    /// assert_eq!(made.load(Ordering::Relaxed), 1);
-    /// drop((first, others));
-    /// let _reloaded = load(7); // the value died: made again
-    /// assert_eq!(made.load(Ordering::Relaxed), 2);
-    /// ```
-    pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> Arc<V>) -> Arc<V> {
-        let hash = self.hash_builder.hash_one(&key);
-        match self.lookup(hash, &key) {
-            Lookup::Hit(value) => {
-                drop(key);
-                return value;
-            }
-            Lookup::Wait(load) => {
-                if let Some(value) = load.wait() {
-                    drop(key);
-                    return value;
-                }
-            }
-            Lookup::Miss => {}
-        }
-        self.load_infallible(hash, key, make)
-    }
-
-    /// [`get_or_insert_with`](Self::get_or_insert_with) looked up by a
-    /// borrowed key: the owned key is made by `make_key(key)` only on a
-    /// miss, so cache hits allocate nothing (`&str` for `String` keys).
-    /// `make_key` must return a key equal to `key` (with the same hash).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let d: ConcurrentWeakValueDictionary<String, Obj> = ConcurrentWeakValueDictionary::new();
-    /// let a = d.get_or_insert_with_key("a", str::to_owned, || Arc::new(Obj { header: Header::new() }));
-    /// let again = d.get_or_insert_with_key("a", |_| unreachable!("a hit"), || unreachable!());
-    /// assert!(Arc::ptr_eq(&a, &again));
-    /// ```
-    pub fn get_or_insert_with_key<Q>(
-        &self,
-        key: &Q,
-        make_key: impl FnOnce(&Q) -> K,
-        make: impl FnOnce() -> Arc<V>,
-    ) -> Arc<V>
-    where
-        K: Borrow<Q>,
-        Q: ?Sized + Hash + Eq,
-    {
-        let hash = self.hash_builder.hash_one(key);
-        match self.lookup(hash, key) {
-            Lookup::Hit(value) => return value,
-            Lookup::Wait(load) => {
-                if let Some(value) = load.wait() {
-                    return value;
-                }
-            }
-            Lookup::Miss => {}
-        }
-        self.load_infallible(hash, make_key(key), make)
-    }
-
-    /// [`get_or_insert_with`](Self::get_or_insert_with) for a fallible
-    /// loader: an `Err` from `make` is returned to its caller and leaves no
-    /// entry, and a waiting caller then runs its own `make` (the error is
-    /// not shared: each caller learns only of its own).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let d: ConcurrentWeakValueDictionary<u32, Obj> = ConcurrentWeakValueDictionary::new();
-    /// let failed = d.try_get_or_insert_with(1, || Err("disk on fire"));
-    /// assert_eq!(failed.err(), Some("disk on fire"));
-    /// assert!(!d.contains_key(&1));
-    /// let ok = d.try_get_or_insert_with(1, || Ok::<_, ()>(Arc::new(Obj { header: Header::new() })));
-    /// assert!(Arc::ptr_eq(&ok.unwrap(), &d.get(&1).unwrap()));
-    /// ```
-    pub fn try_get_or_insert_with<E>(
-        &self,
-        key: K,
-        make: impl FnOnce() -> Result<Arc<V>, E>,
-    ) -> Result<Arc<V>, E> {
-        let hash = self.hash_builder.hash_one(&key);
-        match self.lookup(hash, &key) {
-            Lookup::Hit(value) => {
-                drop(key);
-                return Ok(value);
-            }
-            Lookup::Wait(load) => {
-                if let Some(value) = load.wait() {
-                    drop(key);
-                    return Ok(value);
-                }
-            }
-            Lookup::Miss => {}
-        }
-        self.load_slow(hash, key, make)
-    }
-
-    /// [`try_get_or_insert_with`](Self::try_get_or_insert_with) looked up by
-    /// a borrowed key, as [`get_or_insert_with_key`](Self::get_or_insert_with_key).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let d: ConcurrentWeakValueDictionary<String, Obj> = ConcurrentWeakValueDictionary::new();
-    /// let r: Result<_, std::io::Error> =
-    ///     d.try_get_or_insert_with_key("a", str::to_owned, || Ok(Arc::new(Obj { header: Header::new() })));
-    /// let a = r.unwrap();
-    /// assert!(Arc::ptr_eq(&d.get("a").unwrap(), &a));
-    /// ```
-    pub fn try_get_or_insert_with_key<Q, E>(
-        &self,
-        key: &Q,
-        make_key: impl FnOnce(&Q) -> K,
-        make: impl FnOnce() -> Result<Arc<V>, E>,
-    ) -> Result<Arc<V>, E>
-    where
-        K: Borrow<Q>,
-        Q: ?Sized + Hash + Eq,
-    {
-        let hash = self.hash_builder.hash_one(key);
-        match self.lookup(hash, key) {
-            Lookup::Hit(value) => return Ok(value),
-            Lookup::Wait(load) => {
-                if let Some(value) = load.wait() {
-                    return Ok(value);
-                }
-            }
-            Lookup::Miss => {}
-        }
-        self.load_slow(hash, make_key(key), make)
-    }
-}
-
-impl<K: Clone, V: ?Sized + Referent, S> ConcurrentWeakValueDictionary<K, V, S> {
-    /// A snapshot of the live entries, keys cloned (Python's `items()`),
-    /// shard by shard. Each value is a strong `Arc`, so every entry of the
-    /// snapshot stays alive while you hold it; entries added or killed after
-    /// their shard was visited are not reflected.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
-    /// # fn obj(n: u32) -> Arc<Obj> { Arc::new(Obj { n, header: Header::new() }) }
-    /// let (a, b) = (obj(1), obj(2));
-    /// let d: ConcurrentWeakValueDictionary<_, _> =
-    ///     [("a", a.clone()), ("b", b.clone())].into_iter().collect();
-    /// let mut sum = 0;
-    /// for (_key, value) in d.iter() {
-    ///     sum += value.n;
-    /// }
-    /// assert_eq!(sum, 3);
-    /// ```
-    pub fn iter(&self) -> Iter<K, V> {
-        let mut entries = Vec::with_capacity(self.len());
-        for shard in &self.shards {
-            // A key cloned for a value that died meanwhile is dropped after
-            // unlocking (user code); the key is cloned before the value is
-            // upgraded, so a panicking `Clone` drops no value under the lock.
-            let mut died = Vec::new();
-            {
-                let table = shard.read();
-                for slot in table.iter().filter(|slot| slot.is_alive()) {
-                    let key = slot.key.clone();
-                    match slot.value() {
-                        Some(value) => entries.push((key, value)),
-                        None => died.push(key),
-                    }
-                }
-            }
-            drop(died);
-        }
-        Iter {
-            inner: entries.into_iter(),
-        }
-    }
-
-    /// A snapshot of the keys of the live entries (Python's `keys()`).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// # fn obj() -> Arc<Obj> { Arc::new(Obj { header: Header::new() }) }
-    /// let (a, b) = (obj(), obj());
-    /// let d = ConcurrentWeakValueDictionary::new();
-    /// d.insert(1, &a);
-    /// d.insert(2, &b);
-    /// drop(b);
-    /// assert_eq!(d.keys().collect::<Vec<_>>(), [1]);
-    /// ```
-    pub fn keys(&self) -> Keys<K> {
-        let mut keys = Vec::with_capacity(self.len());
-        for shard in &self.shards {
-            let table = shard.read();
-            keys.extend(
-                table
-                    .iter()
-                    .filter(|slot| slot.is_alive())
-                    .map(|slot| slot.key.clone()),
-            );
-        }
-        Keys {
-            inner: keys.into_iter(),
         }
     }
 }

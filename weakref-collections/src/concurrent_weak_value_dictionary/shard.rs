@@ -104,14 +104,16 @@ impl<V: ?Sized + Referent> Armed<V> {
 #[repr(align(128))]
 pub(super) struct Shard<K, V: ?Sized + Referent> {
     table: RwLock<Table<K, V>>,
-    pub(super) ledger: Arc<Ledger>,
+    /// Shared with the hooks. std's `Arc` even under loom: only a
+    /// container, whose count the models need not explore.
+    pub(super) ledger: std::sync::Arc<Ledger>,
 }
 
 impl<K, V: ?Sized + Referent> Shard<K, V> {
     pub(super) fn with_capacity(capacity: usize) -> Self {
         Shard {
             table: RwLock::new(HashTable::with_capacity(capacity)),
-            ledger: Arc::new(Ledger::default()),
+            ledger: std::sync::Arc::new(Ledger::default()),
         }
     }
 
@@ -179,10 +181,14 @@ impl Ledger {
     /// A weak reference to `obj` whose death uncounts it and records
     /// `(hash, its id)`. Not counted yet: [`count`](Ledger::count) it when
     /// it enters the table, or [`discard`](Armed::discard) it.
-    pub(super) fn arm<V: ?Sized + Referent>(self: &Arc<Self>, obj: &Arc<V>, hash: u64) -> Armed<V> {
+    pub(super) fn arm<V: ?Sized + Referent>(
+        self: &std::sync::Arc<Self>,
+        obj: &Arc<V>,
+        hash: u64,
+    ) -> Armed<V> {
         // Relaxed: only uniqueness matters, which the RMW gives.
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let ledger = Arc::clone(self);
+        let ledger = std::sync::Arc::clone(self);
         let weak = Ref::with_death_hook(obj, move || ledger.died(hash, id));
         Armed { weak, id }
     }
@@ -258,5 +264,85 @@ impl Ledger {
                 dead.push(slot.key);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use weakref_core::Header;
+
+    #[derive(Referent)]
+    struct Obj {
+        header: Header,
+    }
+
+    fn obj() -> Arc<Obj> {
+        Arc::new(Obj {
+            header: Header::new(),
+        })
+    }
+
+    fn add(shard: &Shard<u32, Obj>, key: u32, value: &Arc<Obj>) {
+        let armed = shard.ledger.arm(value, u64::from(key));
+        let mut table = shard.write(&mut Vec::new());
+        let slot = Slot {
+            hash: u64::from(key),
+            key,
+            state: State::Live(armed),
+        };
+        table.insert_unique(u64::from(key), slot, |slot| slot.hash);
+        shard.ledger.count();
+    }
+
+    #[test]
+    fn a_death_is_uncounted_at_once_and_consumed_by_the_next_write() {
+        let shard = Shard::with_capacity(0);
+        let (a, b) = (obj(), obj());
+        add(&shard, 1, &a);
+        add(&shard, 2, &b);
+        drop(a);
+        assert_eq!(shard.ledger.live(), 1);
+        assert!(shard.ledger.has_records());
+        assert_eq!(shard.read().len(), 2, "the dead entry waits for a write");
+        let mut dead = Vec::new();
+        drop(shard.write(&mut dead));
+        assert_eq!(dead, [1]);
+        assert_eq!(shard.read().len(), 1);
+        assert!(!shard.ledger.has_records());
+    }
+
+    #[test]
+    fn a_removal_that_loses_to_the_death_is_uncounted_once() {
+        let shard = Shard::with_capacity(0);
+        let a = obj();
+        add(&shard, 1, &a);
+        drop(a);
+        let slot = {
+            let mut table = unpoison(shard.table.write());
+            table.find_entry(1, |_| true).ok().unwrap().remove().0
+        };
+        let (key, _) = shard.release(slot);
+        assert_eq!((key, shard.ledger.live()), (1, 0));
+        // The stale record matches nothing.
+        let mut dead = Vec::new();
+        drop(shard.write(&mut dead));
+        assert!(dead.is_empty() && !shard.ledger.has_records());
+    }
+
+    #[test]
+    fn a_removal_that_wins_is_uncounted_and_its_hook_never_runs() {
+        let shard = Shard::with_capacity(0);
+        let a = obj();
+        add(&shard, 1, &a);
+        let slot = {
+            let mut table = unpoison(shard.table.write());
+            table.find_entry(1, |_| true).ok().unwrap().remove().0
+        };
+        let _ = shard.release(slot);
+        assert_eq!(shard.ledger.live(), 0);
+        drop(a);
+        assert_eq!(shard.ledger.live(), 0);
+        assert!(!shard.ledger.has_records());
     }
 }
