@@ -70,8 +70,10 @@ where
     /// caller runs its own `make`. The dictionary holds the value weakly: it
     /// stays the key's value while someone keeps the returned `Arc`.
     ///
-    /// `make` runs with no lock held; it must not ask for `key` itself
-    /// (that panics: it would wait for itself).
+    /// `make` runs with no lock held and may use the dictionary, but must
+    /// not ask for `key` itself (that panics: it would wait for itself).
+    /// Two `make`s on two threads that each ask for the other's key wait
+    /// for each other forever, as with any lazy initialisation.
     ///
     /// ```
     /// # use std::sync::Arc;
