@@ -296,6 +296,14 @@ mod tests {
     }
 
     #[test]
+    fn a_shard_and_its_ledger_fill_their_cache_lines_exactly() {
+        // The module docs quote ~400 bytes per shard: 128 + an `Arc` of
+        // 128 (its counts padded to the ledger's alignment: 256).
+        assert_eq!(core::mem::size_of::<Shard<u64, Obj>>(), 128);
+        assert_eq!(core::mem::size_of::<Ledger>(), 128);
+    }
+
+    #[test]
     fn a_death_is_uncounted_at_once_and_consumed_by_the_next_write() {
         let shard = Shard::with_capacity(0);
         let (a, b) = (obj(), obj());
