@@ -981,3 +981,126 @@ fn a_death_inside_eq_under_the_shard_lock() {
         }
     }
 }
+
+// ---- model-based ----
+
+mod model {
+    //! Random programs on a `ConcurrentWeakValueDictionary` (two shards),
+    //! checked after every step against a `HashMap` of what is alive, as
+    //! `dictionary_model.rs` does for `WeakValueDictionary`.
+
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+    use weakref::ConcurrentWeakValueDictionary;
+
+    use super::{Object, object};
+
+    const SLOTS: u8 = 6;
+    const KEYS: u8 = 8;
+    const MAX_OPS: usize = if cfg!(miri) { 24 } else { 80 };
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// Map key -> the object in slot (made if the slot is empty).
+        Insert(u8, u8),
+        Remove(u8),
+        Get(u8),
+        /// Drop the test's strong reference in a slot: the object dies.
+        Kill(u8),
+        /// `get_or_insert_with(key, the object in slot)`.
+        Intern(u8, u8),
+        /// Replace the dictionary by its clone.
+        Clone,
+        Clear,
+        /// Keep the entries whose key has this parity.
+        Retain(bool),
+        ShrinkToFit,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0..KEYS, 0..SLOTS).prop_map(|(k, s)| Op::Insert(k, s)),
+            2 => (0..KEYS).prop_map(Op::Remove),
+            2 => (0..KEYS).prop_map(Op::Get),
+            4 => (0..SLOTS).prop_map(Op::Kill),
+            3 => (0..KEYS, 0..SLOTS).prop_map(|(k, s)| Op::Intern(k, s)),
+            1 => Just(Op::Clone),
+            1 => Just(Op::Clear),
+            1 => any::<bool>().prop_map(Op::Retain),
+            1 => Just(Op::ShrinkToFit),
+        ]
+    }
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: if cfg!(miri) { 1 } else { 256 },
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn concurrent_dictionary_matches_model(ops in prop::collection::vec(op(), 1..MAX_OPS)) {
+            let mut slots: Vec<Option<Arc<Object>>> = vec![None; SLOTS as usize];
+            let mut next = 0;
+            let mut get_or_make = |slots: &mut Vec<Option<Arc<Object>>>, s: u8| {
+                Arc::clone(slots[s as usize].get_or_insert_with(|| {
+                    next += 1;
+                    object(next)
+                }))
+            };
+            let mut d = ConcurrentWeakValueDictionary::<u8, Object>::with_shard_amount(2);
+            // key -> arg of the value
+            let mut model: HashMap<u8, u32> = HashMap::new();
+            for op in ops {
+                match op {
+                    Op::Insert(k, s) => {
+                        let o = get_or_make(&mut slots, s);
+                        let old = d.insert(k, &o);
+                        prop_assert_eq!(old.map(|o| o.arg), model.insert(k, o.arg));
+                    }
+                    Op::Remove(k) => {
+                        prop_assert_eq!(d.remove(&k).map(|o| o.arg), model.remove(&k));
+                    }
+                    Op::Get(k) => {
+                        prop_assert_eq!(d.get(&k).map(|o| o.arg), model.get(&k).copied());
+                        prop_assert_eq!(d.contains_key(&k), model.contains_key(&k));
+                    }
+                    Op::Kill(s) => {
+                        slots[s as usize] = None;
+                        let alive: Vec<u32> = slots.iter().flatten().map(|o| o.arg).collect();
+                        model.retain(|_, arg| alive.contains(arg));
+                    }
+                    Op::Intern(k, s) => {
+                        let o = get_or_make(&mut slots, s);
+                        let got = d.get_or_insert_with(k, || Arc::clone(&o));
+                        let expected = *model.entry(k).or_insert(o.arg);
+                        prop_assert_eq!(got.arg, expected);
+                    }
+                    Op::Clone => d = d.clone(),
+                    Op::Clear => {
+                        d.clear();
+                        model.clear();
+                    }
+                    Op::Retain(even) => {
+                        d.retain(|k, _| (k % 2 == 0) == even);
+                        model.retain(|k, _| (k % 2 == 0) == even);
+                    }
+                    Op::ShrinkToFit => d.shrink_to_fit(),
+                }
+                prop_assert_eq!(d.len(), model.len());
+                let seen: HashMap<u8, u32> = d.iter().map(|(k, o)| (k, o.arg)).collect();
+                prop_assert_eq!(&seen, &model);
+                prop_assert_eq!(d.keys().count(), model.len());
+                prop_assert_eq!(d.values().count(), model.len());
+            }
+            drop(slots);
+            prop_assert!(d.is_empty());
+        }
+    }
+}
