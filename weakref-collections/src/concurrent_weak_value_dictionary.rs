@@ -2,6 +2,33 @@
 //! use at once through `&self`, and the interning (flyweight) cache built on
 //! it: [`get_or_insert_with`](ConcurrentWeakValueDictionary::get_or_insert_with).
 //!
+//! ```
+//! use std::sync::{Arc, LazyLock};
+//! use std::thread;
+//! use weakref_collections::ConcurrentWeakValueDictionary;
+//! use weakref_core::{Header, Referent};
+//!
+//! #[derive(Referent)]
+//! struct Texture { path: String, header: Header }
+//!
+//! // A process-wide cache: each texture loaded once while anyone uses it.
+//! static TEXTURES: LazyLock<ConcurrentWeakValueDictionary<String, Texture>> =
+//!     LazyLock::new(ConcurrentWeakValueDictionary::new);
+//!
+//! fn texture(path: &str) -> Arc<Texture> {
+//!     TEXTURES.get_or_insert_with_key(path, str::to_owned, || {
+//!         Arc::new(Texture { path: path.to_owned(), header: Header::new() })
+//!     })
+//! }
+//!
+//! let workers: Vec<_> = (0..4).map(|_| thread::spawn(|| texture("grass.png"))).collect();
+//! let loaded: Vec<_> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+//! assert!(loaded.iter().all(|t| Arc::ptr_eq(t, &loaded[0]) && t.path == "grass.png"));
+//! assert_eq!(TEXTURES.len(), 1);
+//! drop(loaded); // nobody uses it any more: the entry is gone
+//! assert!(TEXTURES.is_empty());
+//! ```
+//!
 //! # Design
 //!
 //! **Sharding.** The keys are spread by hash over a power-of-two number of
@@ -108,19 +135,20 @@ use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 use core::mem;
 use std::hash::RandomState;
-use std::sync::OnceLock;
 
 use weakref_core::Referent;
 
 use crate::sync::Arc;
 
 mod bulk;
+mod constructors;
 mod get_or_insert;
 mod iter;
 mod load;
 mod shard;
 mod traits;
 
+use self::constructors::{MAX_SHARDS, default_shard_amount};
 pub use self::iter::{Iter, Keys, Values};
 use self::shard::{Shard, Slot, State};
 
@@ -158,68 +186,6 @@ use self::shard::{Shard, Slot, State};
 pub struct ConcurrentWeakValueDictionary<K, V: ?Sized + Referent, S = RandomState> {
     shards: Box<[Shard<K, V>]>,
     hash_builder: S,
-}
-
-/// The default number of shards: the power of two at or above 4x the
-/// available parallelism (computed once: it reads cgroup limits).
-fn default_shard_amount() -> usize {
-    static AMOUNT: OnceLock<usize> = OnceLock::new();
-    *AMOUNT.get_or_init(|| {
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        (4 * threads).next_power_of_two()
-    })
-}
-
-/// The most shards a dictionary has (the shard index comes from 16 bits).
-const MAX_SHARDS: usize = 1 << 16;
-
-impl<K, V: ?Sized + Referent> ConcurrentWeakValueDictionary<K, V, RandomState> {
-    /// An empty dictionary with the default number of shards.
-    ///
-    /// ```
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let d: ConcurrentWeakValueDictionary<u32, Obj> = ConcurrentWeakValueDictionary::new();
-    /// assert!(d.is_empty());
-    /// ```
-    #[must_use]
-    pub fn new() -> Self {
-        Self::with_hasher(RandomState::new())
-    }
-
-    /// An empty dictionary with room for about `capacity` entries (spread
-    /// over the shards).
-    ///
-    /// ```
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let d: ConcurrentWeakValueDictionary<u32, Obj> =
-    ///     ConcurrentWeakValueDictionary::with_capacity(1000);
-    /// assert!(d.capacity() >= 1000);
-    /// ```
-    #[must_use]
-    pub fn with_capacity(capacity: usize) -> Self {
-        Self::with_capacity_and_hasher(capacity, RandomState::new())
-    }
-
-    /// An empty dictionary with `amount` shards, rounded up to a power of
-    /// two (at most 65,536). One shard is a `RwLock<HashMap>` with this
-    /// dictionary's death protocol.
-    ///
-    /// ```
-    /// # use weakref_collections::ConcurrentWeakValueDictionary;
-    /// # use weakref_core::{Header, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let d: ConcurrentWeakValueDictionary<u32, Obj> =
-    ///     ConcurrentWeakValueDictionary::with_shard_amount(6);
-    /// assert_eq!(d.shard_amount(), 8);
-    /// ```
-    #[must_use]
-    pub fn with_shard_amount(amount: usize) -> Self {
-        Self::with_capacity_and_hasher_and_shard_amount(0, RandomState::new(), amount)
-    }
 }
 
 impl<K, V: ?Sized + Referent, S> ConcurrentWeakValueDictionary<K, V, S> {
