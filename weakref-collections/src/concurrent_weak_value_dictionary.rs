@@ -35,7 +35,7 @@
 //! *shards* (by default the power of two at or above 4x
 //! `std::thread::available_parallelism()`, so two threads rarely meet on one
 //! shard), each a `std::sync::RwLock` over a hashbrown `HashTable` and padded
-//! to its own cache lines. The shard is chosen from the top bits of the
+//! to its own cache lines. The shard is chosen from high bits of the
 //! key's hash multiplied by a Fibonacci constant: every hash bit takes part,
 //! even with a weak hasher, and the bits hashbrown uses inside the shard
 //! (the low ones and the top seven) stay spread. `get` takes only its
