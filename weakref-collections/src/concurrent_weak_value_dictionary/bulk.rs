@@ -65,7 +65,7 @@ impl<K, V: ?Sized + Referent, S> ConcurrentWeakValueDictionary<K, V, S> {
                         seen.push(value);
                         let value = &seen[seen.len() - 1];
                         if !keep(&slot.key, value) {
-                            rejected.push((slot.hash, seen.len() - 1));
+                            rejected.push((slot.hash, slot.id()));
                         }
                     }
                 }
@@ -74,11 +74,10 @@ impl<K, V: ?Sized + Referent, S> ConcurrentWeakValueDictionary<K, V, S> {
             let mut removed = Vec::with_capacity(rejected.len());
             {
                 let mut table = shard.write(&mut dead);
-                for &(hash, index) in &rejected {
-                    // By address, without upgrading: the value is alive (in
-                    // `seen`), so no other allocation can share its address.
-                    let same = |slot: &Slot<K, V>| slot.hash == hash && slot.holds(&seen[index]);
-                    if let Ok(found) = table.find_entry(hash, same) {
+                for &(hash, id) in &rejected {
+                    // By entry id (unique in the shard): an entry given a
+                    // new value since has a new id and stays.
+                    if let Ok(found) = table.find_entry(hash, |slot| slot.id() == id) {
                         removed.push(shard.release(found.remove().0).0);
                     }
                 }

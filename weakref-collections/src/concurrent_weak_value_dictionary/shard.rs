@@ -48,7 +48,7 @@ pub(super) enum State<V: ?Sized + Referent> {
 
 impl<K, V: ?Sized + Referent> Slot<K, V> {
     /// The id of this slot's armed reference, if it is an entry.
-    fn id(&self) -> Option<u64> {
+    pub(super) fn id(&self) -> Option<u64> {
         match &self.state {
             State::Live(armed) => Some(armed.id),
             State::Loading(_) => None,
@@ -65,13 +65,6 @@ impl<K, V: ?Sized + Referent> Slot<K, V> {
             State::Live(armed) => armed.weak.get(),
             State::Loading(_) => None,
         }
-    }
-
-    /// Whether this is an entry for `value` (by address: no upgrade, so
-    /// nothing can die here).
-    pub(super) fn holds(&self, value: &Arc<V>) -> bool {
-        matches!(&self.state, State::Live(armed)
-            if Ref::as_ptr(&armed.weak) == Arc::as_ptr(value).cast::<()>())
     }
 
     /// Whether this is an entry whose value is alive.
