@@ -3,6 +3,7 @@
 #![allow(missing_docs)] // a benchmark binary, no public API
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use weakref::{ConcurrentWeakValueDictionary, Header, Ref, Referent, WeakValueDictionary};
@@ -16,7 +17,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(op), Some(n)) = (args.next(), args.next()) else {
         eprintln!(
-            "usage: ops <weak_upgrade|ref_get|weak_upgrade_dead|ref_get_dead|arc_downgrade|ref_new|life_0|life_1|wvd_get|cwvd_get> <N>"
+            "usage: ops <weak_upgrade|ref_get|weak_upgrade_dead|ref_get_dead|arc_downgrade|ref_new|life_0|life_1|life_anchor|wvd_get|cwvd_get> <N>"
         );
         std::process::exit(2);
     };
@@ -32,6 +33,9 @@ fn main() {
     });
     let (weak_dead, r_dead) = (Arc::downgrade(&dead), Ref::new(&dead));
     drop(dead);
+    // What the callbacks of `life_1` and `life_anchor` capture: one `Arc`,
+    // as a real callback would (a log, a channel).
+    let counter = Arc::new(AtomicUsize::new(0));
     match op.as_str() {
         "weak_upgrade" => repeat(n, || drop(black_box(black_box(&weak).upgrade()))),
         "ref_get" => repeat(n, || drop(black_box(black_box(&r).get()))),
@@ -48,9 +52,28 @@ fn main() {
             let o = Arc::new(Obj {
                 header: Header::new(),
             });
-            let r = Ref::with_callback(&o, |_| ());
+            let hits = Arc::clone(&counter);
+            let r = Ref::with_callback(&o, move |_| {
+                hits.fetch_add(1, Ordering::Relaxed);
+            });
             drop(black_box(o));
             drop(black_box(r));
+        }),
+        // The anchor of `life_1`: an `Arc` life with one `Weak` and one boxed
+        // closure run at the death.
+        "life_anchor" => repeat(n, || {
+            let o = Arc::new(Obj {
+                header: Header::new(),
+            });
+            let weak = Arc::downgrade(&o);
+            let hits = Arc::clone(&counter);
+            let callback: AnchorCallback = Box::new(move |w| {
+                black_box(w);
+                hits.fetch_add(1, Ordering::Relaxed);
+            });
+            drop(black_box(o));
+            callback(&weak);
+            drop(black_box(weak));
         }),
         "wvd_get" | "cwvd_get" => {
             // 1,024 entries (as in the quick bench), one probed key.
@@ -73,6 +96,9 @@ fn main() {
         other => panic!("unknown operation {other}"),
     }
 }
+
+/// The anchor's boxed callback.
+type AnchorCallback = Box<dyn FnOnce(&Weak<Obj>)>;
 
 /// The operation is chosen once, outside the loop, so every loop has the
 /// same overhead.

@@ -132,6 +132,10 @@ fn dictionary_lookups_allocate_nothing() {
 fn reported_sizes() {
     // std::sync::Weak<T> is one word; a Ref is the weak plus its node handle.
     assert_eq!(size_of::<Ref<Obj>>(), 2 * size_of::<usize>());
-    assert_eq!(size_of::<Option<Ref<Obj>>>(), size_of::<Ref<Obj>>());
+    // Both words' niches are taken (a `Ref::default()` has no node, the ref
+    // given to a callback no `Weak`), so `Option<Ref>` takes a third word;
+    // `Ref::default()` is the allocation-free "no referent" instead.
+    assert_eq!(size_of::<Option<Ref<Obj>>>(), 3 * size_of::<usize>());
+    assert_eq!(size_of::<weakref::rc::Ref<Obj>>(), 2 * size_of::<usize>());
     assert_eq!(size_of::<weakref::Proxy<Obj>>(), size_of::<Ref<Obj>>());
 }

@@ -19,29 +19,63 @@ use core::ptr;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::node::Handle;
+use crate::node::Claimed;
 use crate::unraisable;
 
 /// The nodes claimed when a referent died, in list order (newest first).
 #[derive(Debug, Default)]
 pub(crate) struct Detached {
-    pub(crate) hooks: Vec<Handle>,
-    pub(crate) callbacks: Vec<Handle>,
+    pub(crate) hooks: Claims,
+    pub(crate) callbacks: Claims,
+}
+
+/// Claimed nodes in order, the first one inline: the usual death claims at
+/// most one hook and one callback, and then allocates nothing here.
+#[derive(Debug, Default)]
+pub(crate) struct Claims {
+    first: Option<Claimed>,
+    rest: Vec<Claimed>,
+}
+
+impl Claims {
+    pub(crate) fn push(&mut self, claimed: Claimed) {
+        if self.first.is_none() {
+            self.first = Some(claimed);
+        } else {
+            self.rest.push(claimed);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+}
+
+impl Claims {
+    /// Calls `f` on each claim, in order (no iterator over the usually empty
+    /// `rest`: this runs at every death with a callback).
+    fn for_each(self, mut f: impl FnMut(Claimed)) {
+        if let Some(first) = self.first {
+            f(first);
+        }
+        if !self.rest.is_empty() {
+            self.rest.into_iter().for_each(f);
+        }
+    }
 }
 
 impl Detached {
     /// Runs every hook now, then runs or queues the callbacks.
     pub(crate) fn run(self) {
-        for hook in self.hooks {
-            fire_reporting(hook, "weakref death hook");
-        }
+        self.hooks
+            .for_each(|hook| fire_reporting(hook, "weakref death hook"));
         if !self.callbacks.is_empty() {
             schedule(self.callbacks);
         }
     }
 }
 
-type Queue = VecDeque<Handle>;
+type Queue = VecDeque<Claimed>;
 
 #[cfg(not(loom))]
 std::thread_local! {
@@ -56,7 +90,7 @@ loom::thread_local! {
 
 /// Runs `callbacks`, or appends them to the queue an outer frame of this
 /// thread is draining (that frame runs them when the current one returns).
-fn schedule(callbacks: Vec<Handle>) {
+fn schedule(callbacks: Claims) {
     let outer = DRAINING.with(Cell::get);
     if !outer.is_null() {
         // SAFETY: `outer` points to the `queue` local of a `schedule` frame
@@ -65,14 +99,17 @@ fn schedule(callbacks: Vec<Handle>) {
         // no reference into the queue while a callback runs (it only touches
         // the queue through the pointer, between callbacks), and no other
         // thread can see this thread-local: the access is exclusive.
-        unsafe { (*outer).extend(callbacks) };
+        callbacks.for_each(|callback| unsafe { (*outer).push_back(callback) });
         return;
     }
-    let mut queue = Queue::from(callbacks);
+    // This death's own callbacks run first, in order; deaths inside them
+    // append to `queue` (which allocates only then), drained after.
+    let mut queue = Queue::new();
     let queue_ptr: *mut Queue = &mut queue;
     // Declared after `queue`, so dropped (resetting the thread-local) before
     // it, also when a panic unwinds through here.
     let _draining = Draining::start(queue_ptr);
+    callbacks.for_each(|callback| fire_reporting(callback, "weakref callback"));
     loop {
         // SAFETY: `queue` is alive for this whole loop and only used through
         // `queue_ptr`; nested `schedule` calls (from the callback below) are
@@ -102,9 +139,15 @@ impl Drop for Draining {
 }
 
 /// Runs a claimed node's payload; a panic is reported, never propagated.
-fn fire_reporting(handle: Handle, context: &'static str) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| handle.fire())) {
-        unraisable::report(context, payload.as_ref());
+pub(crate) fn fire_reporting(claimed: Claimed, context: &'static str) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| claimed.fire())) {
+        // Reporting is built never to panic; if it did anyway (a broken
+        // thread, say, during process exit), that panic is dropped too.
+        if let Err(second) = catch_unwind(AssertUnwindSafe(|| {
+            unraisable::report(context, payload.as_ref())
+        })) {
+            unraisable::drop_payload(second);
+        }
         unraisable::drop_payload(payload);
     }
 }

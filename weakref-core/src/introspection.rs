@@ -1,5 +1,6 @@
 //! `getweakrefcount` and `getweakrefs`: the weak references of an object.
 
+use crate::family::{ArcFamily, Family};
 use crate::header::Referent;
 use crate::reference::Ref;
 use crate::sync::Arc;
@@ -24,9 +25,7 @@ use crate::sync::Arc;
 /// ```
 #[must_use]
 pub fn getweakrefcount<T: ?Sized + Referent>(obj: &Arc<T>) -> usize {
-    obj.weakref_header()
-        .attached()
-        .map_or(0, |list| list.count())
+    weakref_count(&**obj)
 }
 
 /// Every live weak reference object of `obj` (refs, and the refs under
@@ -51,6 +50,18 @@ pub fn getweakrefcount<T: ?Sized + Referent>(obj: &Arc<T>) -> usize {
 /// ```
 #[must_use]
 pub fn getweakrefs<T: ?Sized + Referent>(obj: &Arc<T>) -> Vec<Ref<T>> {
+    weak_refs::<T, ArcFamily>(obj)
+}
+
+/// `getweakrefcount` of either family.
+pub(crate) fn weakref_count<T: ?Sized + Referent>(obj: &T) -> usize {
+    obj.weakref_header()
+        .attached()
+        .map_or(0, |list| list.count())
+}
+
+/// `getweakrefs` of either family.
+pub(crate) fn weak_refs<T: ?Sized + Referent, F: Family>(obj: &F::Strong<T>) -> Vec<Ref<T, F>> {
     let Some(list) = obj.weakref_header().attached() else {
         return Vec::new();
     };

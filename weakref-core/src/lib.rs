@@ -60,24 +60,34 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod callback;
+mod dead;
 mod error;
+mod family;
+mod finalize;
 mod hash;
 mod header;
 mod introspection;
 mod kind;
 mod list;
 mod node;
+pub mod ops;
+pub mod rc;
 mod reference;
 mod sync;
 mod unraisable;
+mod weak_method;
 mod weakable;
 
+pub use crate::dead::Dead;
 pub use crate::error::ReferenceError;
+pub use crate::family::{Accepts, ArcFamily, Family, RcFamily, StrongRef};
+pub use crate::finalize::{Finalize, finalize};
 pub use crate::header::{Header, Referent};
 pub use crate::introspection::{getweakrefcount, getweakrefs};
 pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
 pub use crate::reference::{Ref, ReferenceType};
 pub use crate::unraisable::{UnraisableHook, UnraisableInfo, set_unraisable_hook};
+pub use crate::weak_method::WeakMethod;
 pub use crate::weakable::Weakable;
 /// `#[derive(Referent)]`: makes a struct weakly referenceable.
 ///
@@ -89,7 +99,9 @@ pub use crate::weakable::Weakable;
 /// tie between two fields requires. `#[referent(callable)]` on the struct says it
 /// implements [`Callable`], so `proxy()` gives a callable proxy;
 /// `#[referent(crate = "path")]` names this crate when it is re-exported
-/// under another path.
+/// under another path. The derive also lends the operators of `&Struct` to
+/// the struct's proxies (it implements [`ops::Forward`] and
+/// [`ops::Reflected`]).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -117,6 +129,7 @@ pub mod __loom {
 pub mod __private {
     pub use crate::header::{Header, Referent};
     pub use crate::kind::{Callable, CallableKind, PlainKind, ProxyKind};
+    pub use crate::ops::{Forward, Operator, Reflected};
 
     /// The type a header field must have: [`Header`] itself, nothing else.
     ///

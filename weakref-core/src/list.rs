@@ -18,8 +18,8 @@ use core::ops::Deref;
 use core::ptr::{self, NonNull};
 
 use crate::callback::Detached;
-use crate::node::{Handle, Kind, NoPayload, Node, NodePtr, Payload, Slot, free_node};
-use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, lock};
+use crate::node::{Claimed, Handle, Kind, NoPayload, Node, NodePtr, Payload, Slot, free_node};
+use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, get_mut, lock};
 
 /// The weak reference objects of one referent.
 #[derive(Debug)]
@@ -85,7 +85,7 @@ unsafe fn linked<'n>(ptr: NodePtr) -> &'n Node {
 impl List {
     /// A new list owned by the header at `owner`, with the header's count.
     pub(crate) fn alloc(owner: usize) -> NonNull<List> {
-        let list = NonNull::from(Box::leak(Box::new(List {
+        let mut list = Box::new(List {
             refs: AtomicUsize::new(1),
             owner: AtomicUsize::new(owner),
             shared: [
@@ -98,11 +98,10 @@ impl List {
                 owned: [None, None],
                 retired: Vec::new(),
             }),
-        })));
-        // SAFETY: just allocated, not shared yet.
-        let list_ref = unsafe { list.as_ref() };
-        lock(&list_ref.state).list = list.as_ptr() as usize;
-        list
+        });
+        // Not shared yet: no need to lock.
+        get_mut(&mut list.state).list = ptr::from_ref::<List>(&list) as usize;
+        NonNull::from(Box::leak(list))
     }
 
     pub(crate) fn state(&self) -> &Mutex<State> {
@@ -171,8 +170,8 @@ impl List {
 
 impl Drop for List {
     fn drop(&mut self) {
-        let mut guard = lock(&self.state);
-        let state = &mut *guard;
+        // The last count is gone: nobody else can reach the list to lock it.
+        let state = get_mut(&mut self.state);
         debug_assert!(state.head.is_none(), "payload nodes keep their list alive");
         let owned = state.owned.iter_mut().filter_map(Option::take);
         for node in owned.chain(state.retired.drain(..)) {
@@ -401,6 +400,11 @@ impl State {
                 // SAFETY: the parked count, or the one `try_acquire` took,
                 // is the count the handle owns.
                 let handle = unsafe { Handle::adopt(ptr.0) };
+                node.mark_detached(self);
+                // SAFETY: unlinked just above under the list lock, with this
+                // handle: nothing can claim the node again (`claim` and a
+                // later clearing need it linked).
+                let handle = unsafe { Claimed::new(handle) };
                 match node.kind() {
                     Kind::Hook => detached.hooks.push(handle),
                     Kind::Callback | Kind::Shared => detached.callbacks.push(handle),

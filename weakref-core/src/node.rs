@@ -108,6 +108,9 @@ impl<F: FnOnce(Handle) + Send + 'static> Payload for Hook<F> {
 struct VTable {
     /// The payload's kind, kept here so a node stays one cache line.
     kind: Kind,
+    /// The payload's type, so a typed caller can take it back out
+    /// ([`Claimed::take_payload`]).
+    payload_type: fn() -> core::any::TypeId,
     /// Takes the payload out and runs it with the given handle.
     fire: unsafe fn(NonNull<Node>, Handle),
     /// Frees the node's allocation (dropping a payload that never ran).
@@ -120,7 +123,8 @@ pub(crate) struct Node {
     /// The referent's list. Immutable. Payload nodes own one count of it;
     /// shared nodes are owned by it.
     list: NonNull<List>,
-    /// Live handles: `Ref`s, proxies, and temporaries held while a callback
+    /// Live handles (the low bits, [`COUNT`]) and the [`DETACHED`] flag.
+    /// Handles: `Ref`s, proxies, and temporaries held while a callback
     /// runs or while `getweakrefs` builds its result.
     handles: AtomicUsize,
     vtable: &'static VTable,
@@ -151,6 +155,14 @@ pub(crate) struct NodePtr(pub(crate) NonNull<Node>);
 unsafe impl Send for NodePtr {}
 // SAFETY: as for `Send`: sharing the address shares nothing unsynchronised.
 unsafe impl Sync for NodePtr {}
+
+// A weak reference object's state is atomics and lock-protected links that
+// every operation leaves consistent, also when user code (a callback, a
+// payload's `Drop`) panics: observing it after a caught panic is fine. So
+// `Ref` and the proxies are unwind-safe when their `Weak` is, as std's
+// `Weak` is.
+impl std::panic::UnwindSafe for NodePtr {}
+impl std::panic::RefUnwindSafe for NodePtr {}
 
 impl Node {
     /// Allocates a node of `list` holding `payload`, with one handle.
@@ -190,7 +202,7 @@ impl Node {
     pub(crate) fn try_acquire(&self) -> bool {
         let mut n = self.handles.load(Ordering::Relaxed);
         loop {
-            if n == 0 {
+            if n & COUNT == 0 {
                 return false;
             }
             check_count(n);
@@ -209,7 +221,17 @@ impl Node {
     /// Number of live handles (exact under the list lock for payload nodes,
     /// which never gain handles from zero).
     pub(crate) fn handle_count(&self) -> usize {
-        self.handles.load(Ordering::Relaxed)
+        self.handles.load(Ordering::Relaxed) & COUNT
+    }
+
+    /// Payload nodes, under the list lock, when claimed (unlinked for good):
+    /// from now on its last handle frees it without the lock (`release`).
+    pub(crate) fn mark_detached(&self, _locked: &mut State) {
+        debug_assert_ne!(self.kind(), Kind::Shared);
+        // Relaxed: the handles that see the flag synchronise through their
+        // own Release/Acquire decrements; the flag only says no lock is
+        // needed to free a node nothing can reach any more.
+        self.handles.fetch_or(DETACHED, Ordering::Relaxed);
     }
 
     /// Shared nodes only, under the list lock: revive a node whose handles
@@ -236,10 +258,20 @@ impl Node {
     }
 }
 
-/// Aborts on a handle count that could overflow, as `Arc` does: only
-/// reachable by leaking handles (`mem::forget`) about `isize::MAX` times.
+/// The flag in `Node::handles` of a claimed payload node (by the death's
+/// clearing or by `claim`): it is unlinked for good, so no list traversal can
+/// reach it and, once it has one handle, nothing can give it another. Its
+/// last handle then frees it without taking the list lock: an object life
+/// with a callback takes one lock fewer.
+const DETACHED: usize = 1 << (usize::BITS - 2);
+
+/// The handle count in `Node::handles`.
+const COUNT: usize = DETACHED - 1;
+
+/// Aborts on a handle count that could overflow into the flag, as `Arc`
+/// does: only reachable by leaking handles (`mem::forget`) about 2^61 times.
 fn check_count(n: usize) {
-    if n > isize::MAX as usize {
+    if n & COUNT > COUNT / 2 {
         std::process::abort();
     }
 }
@@ -249,6 +281,7 @@ struct VTableFor<P>(core::marker::PhantomData<P>);
 impl<P: Payload> VTableFor<P> {
     const VTABLE: VTable = VTable {
         kind: P::KIND,
+        payload_type: core::any::TypeId::of::<P>,
         fire: fire::<P>,
         free: free::<P>,
     };
@@ -257,23 +290,32 @@ impl<P: Payload> VTableFor<P> {
 /// Runs the payload of `node` with `handle`.
 ///
 /// # Safety
-/// `node` was allocated by `Node::alloc::<P>`, and the caller has claimed it:
-/// it unlinked the node under the list lock while taking `handle`, so no other
-/// thread calls `fire` for it, and `free` cannot run before `handle` drops.
+/// `node` was allocated by `Node::alloc::<P>`, and `handle` is the
+/// [`Claimed`] handle of it: no other thread takes its payload, and `free`
+/// cannot run before `handle` drops.
 unsafe fn fire<P: Payload>(node: NonNull<Node>, handle: Handle) {
-    let node = node.cast::<PayloadNode<P>>();
-    // SAFETY: `node` came from `alloc::<P>` (caller contract), and the
-    // allocation is live: `handle` counts as an owner until it is dropped below.
-    let payload_cell = unsafe { &node.as_ref().payload };
-    let payload = payload_cell.with_mut(|payload| {
-        // SAFETY: exclusive access: only the claiming thread fires a node, once,
-        // and `free` (the only other access) runs after the last handle,
-        // including `handle`, is gone.
-        unsafe { (*payload).take() }
-    });
-    if let Some(payload) = payload {
+    // SAFETY: forwarded caller contract.
+    if let Some(payload) = unsafe { take::<P>(node) } {
         payload.run(handle);
     }
+}
+
+/// Takes the payload out of `node` (`None` if it was taken before).
+///
+/// # Safety
+/// `node` was allocated by `Node::alloc::<P>`, the caller owns a handle to it
+/// (so `free` cannot run meanwhile), and it is the node's one claimer
+/// ([`Claimed`]): no other thread takes the payload.
+unsafe fn take<P: Payload>(node: NonNull<Node>) -> Option<P> {
+    let node = node.cast::<PayloadNode<P>>();
+    // SAFETY: `node` came from `alloc::<P>` (caller contract), and the
+    // allocation is live: the caller's handle counts as an owner.
+    let payload_cell = unsafe { &node.as_ref().payload };
+    payload_cell.with_mut(|payload| {
+        // SAFETY: exclusive access: only the claimer takes the payload, and
+        // `free` (the only other access) runs after the last handle is gone.
+        unsafe { (*payload).take() }
+    })
 }
 
 /// Frees a node allocated by `Node::alloc::<P>`.
@@ -302,6 +344,47 @@ pub(crate) unsafe fn free_node(node: NonNull<Node>) {
 /// One counted owner of a node: the identity of a weak reference object.
 #[derive(Debug)]
 pub(crate) struct Handle(NodePtr);
+
+/// The handle of a payload node that has been claimed — by the referent's
+/// death (`List::detach_all`, which unlinks it and takes this handle under
+/// the list lock) or by [`Handle::claim`]: the one holder allowed to run or
+/// take its payload. Each node is claimed at most once.
+#[derive(Debug)]
+pub(crate) struct Claimed(Handle);
+
+impl Claimed {
+    /// The claimer of the node of `handle`.
+    ///
+    /// # Safety
+    /// The caller claimed the node under its list's lock (unlinked it while
+    /// taking `handle`, or parked count adopted), and no other `Claimed`
+    /// for it exists or will.
+    pub(crate) unsafe fn new(handle: Handle) -> Claimed {
+        Claimed(handle)
+    }
+
+    /// Runs the payload, giving it the node's handle.
+    pub(crate) fn fire(self) {
+        let handle = self.0;
+        let ptr = handle.ptr();
+        let fire = handle.node().vtable.fire;
+        // SAFETY: `Claimed` is the node's one claimer (see its docs), so this
+        // is the one call of `fire` for it; the vtable matches the allocation.
+        unsafe { fire(ptr, handle) }
+    }
+
+    /// Takes the payload out without running it, if it is a `P`.
+    pub(crate) fn take_payload<P: Payload>(self) -> Option<P> {
+        let handle = self.0;
+        if (handle.node().vtable.payload_type)() != core::any::TypeId::of::<P>() {
+            return None;
+        }
+        // SAFETY: the node holds a `P` (its vtable says so, and `alloc::<P>`
+        // is the only way to get that vtable); `Claimed` is its one claimer,
+        // and `handle` keeps it allocated until the end of this function.
+        unsafe { take::<P>(handle.ptr()) }
+    }
+}
 
 impl Handle {
     /// Adopts one already-counted handle of `node`.
@@ -367,15 +450,41 @@ impl Handle {
         release(ptr, dead);
     }
 
-    /// Runs the payload of a node claimed at its referent's death, giving it
-    /// this handle.
-    pub(crate) fn fire(self) {
-        let ptr = self.ptr();
-        let fire = self.node().vtable.fire;
-        // SAFETY: `self` was produced by `List::detach_all`, which claimed the
-        // node (unlinked it under the lock and took this handle), so this is
-        // the one call of `fire` for it; the vtable matches the allocation.
-        unsafe { fire(ptr, self) }
+    /// Claims the payload now, as the referent's death would: if neither the
+    /// death nor `cancel` nor an earlier `claim` got it, the node is marked
+    /// cancelled and unlinked under the list lock (no longer counted, listed,
+    /// or claimable), and this handle's clone comes back as its claimer.
+    /// `finalize`'s `call` and `detach`.
+    pub(crate) fn claim(&self) -> Option<Claimed> {
+        let node = self.node();
+        if node.kind() == Kind::Shared {
+            return None;
+        }
+        // SAFETY: a payload node owns a count of its list while it is alive,
+        // and this handle keeps it alive.
+        let list = unsafe { node.list.as_ref() };
+        let mut state = crate::sync::lock(list.state());
+        let links = node.links(&mut state);
+        if !links.linked || links.cancelled {
+            return None;
+        }
+        links.cancelled = true;
+        state.unlink(node);
+        node.mark_detached(&mut state);
+        drop(state);
+        // Made under the lock's decision: the one claimer of this node.
+        Some(Claimed(self.clone()))
+    }
+
+    /// Whether the payload is still armed: no death, `cancel` or `claim` has
+    /// taken it (`Finalize::alive`).
+    pub(crate) fn is_armed(&self) -> bool {
+        let node = self.node();
+        // SAFETY: as in `claim`.
+        let list = unsafe { node.list.as_ref() };
+        let mut state = crate::sync::lock(list.state());
+        let links = node.links(&mut state);
+        links.linked && !links.cancelled
     }
 }
 
@@ -414,7 +523,7 @@ fn release(node: NonNull<Node>, dead: Probe<'_>) {
     // SAFETY: the caller owns a handle, given up here, so the node is alive.
     let node_ref = unsafe { node.as_ref() };
     let mut n = node_ref.handles.load(Ordering::Relaxed);
-    while n > 1 {
+    while n & COUNT > 1 {
         // Release: every use of the node through this handle happens
         // before the node is unlinked and freed (as `Arc::drop`).
         match node_ref
@@ -424,6 +533,19 @@ fn release(node: NonNull<Node>, dead: Probe<'_>) {
             Ok(_) => return,
             Err(actual) => n = actual,
         }
+    }
+    if n & DETACHED != 0 {
+        // The last handle of a claimed node: unlinked for good, and nothing
+        // can give it another handle (see `DETACHED`), so nobody else can
+        // reach it, with or without the list lock. Acquire: every other
+        // handle's uses (their Release decrements) happen before the free.
+        node_ref.handles.load(Ordering::Acquire);
+        AfterUnlock::Release {
+            free: Some(node),
+            list: node_ref.list,
+        }
+        .run();
+        return;
     }
     last_handle_dropped(node, dead);
 }
@@ -468,7 +590,7 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
         // this lock, so at one it is ours alone and stays so while we hold
         // the lock. (Shared nodes are revived lock-free; they have no
         // payload to park and go through the compare-and-swap.)
-        if n == 1 && node_ref.kind() != Kind::Shared {
+        if n & COUNT == 1 && node_ref.kind() != Kind::Shared {
             let links = node_ref.links(state);
             if links.linked && !links.cancelled && dead() {
                 // The referent died but the header has not cleared the list
@@ -490,7 +612,7 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
             .handles
             .compare_exchange_weak(n, n - 1, Ordering::AcqRel, Ordering::Acquire)
         {
-            Ok(1) => break,
+            Ok(previous) if previous & COUNT == 1 => break,
             Ok(_) => return AfterUnlock::Nothing,
             Err(actual) => n = actual,
         }

@@ -1,14 +1,15 @@
-//! `Ref<T>`: Python's `weakref.ref`, the weak reference type.
+//! `Ref<T>`: Python's `weakref.ref`, the weak reference type, for both
+//! pointer families (`Ref<T>` for `Arc`, `rc::Ref<T>` for `Rc`).
 
 use core::fmt;
 use core::hash::{Hash, Hasher};
-use core::mem::ManuallyDrop;
 use std::hash::DefaultHasher;
 
+use crate::dead::Dead;
 use crate::error::ReferenceError;
+use crate::family::{Accepts, ArcFamily, Family, StrongRef};
 use crate::header::Referent;
 use crate::node::{Callback, Handle, Hook, Payload, Slot};
-use crate::sync::{Arc, Weak};
 
 /// A weak reference to an `Arc<T>` (Python's `weakref.ref`, [`ReferenceType`]).
 ///
@@ -26,6 +27,12 @@ use crate::sync::{Arc, Weak};
 /// the referents; otherwise they are equal only if they are the same object.
 /// A ref hashes as its referent (computed once, then cached, so a dead ref
 /// keeps its hash). Refs are not ordered.
+///
+/// The second type parameter is the pointer family: [`ArcFamily`] (the
+/// default) for `std::sync::Arc` objects, [`RcFamily`](crate::RcFamily) for
+/// `std::rc::Rc` ones, whose refs are [`rc::Ref`](crate::rc::Ref). Both
+/// behave the same, but `rc` refs and their callbacks never leave their
+/// thread, so callbacks need not be `Send`.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -45,19 +52,19 @@ use crate::sync::{Arc, Weak};
 /// ```
 // No `Referent` bound on the struct itself: the impls carry it, and a
 // missing derive is then reported once (at the constructor), not twice.
-pub struct Ref<T: ?Sized> {
-    /// The weak reference object. Taken out exactly once, by `drop` or
-    /// `cancel`, which pass on whether the referent was seen dead.
-    node: ManuallyDrop<Handle>,
+pub struct Ref<T: ?Sized, F: Family = ArcFamily> {
+    /// The weak reference object; `None` only for [`Ref::default`], which
+    /// never had a referent. Taken out exactly once, by `drop` or `cancel`.
+    node: Option<Handle>,
     /// How this handle reaches the referent; `None` in the ref handed to a
-    /// callback (its referent is already gone).
-    weak: Option<Weak<T>>,
+    /// callback (its referent is already gone) and in `Ref::default()`.
+    weak: Option<F::Weak<T>>,
 }
 
 /// Python's name for the weak reference type.
-pub type ReferenceType<T> = Ref<T>;
+pub type ReferenceType<T, F = ArcFamily> = Ref<T, F>;
 
-impl<T: ?Sized + Referent> Ref<T> {
+impl<T: ?Sized + Referent, F: Family> Ref<T, F> {
     /// Python's `ref(obj)`: the object's shared callback-less weak reference,
     /// made on first use. Allocation-free when it already exists.
     ///
@@ -70,12 +77,18 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn new(obj: &Arc<T>) -> Ref<T> {
-        let node = obj.weakref_header().attach().shared(Slot::Ref);
-        Ref {
-            node: ManuallyDrop::new(node),
-            weak: Some(Arc::downgrade(obj)),
-        }
+    pub fn new<P>(obj: &P) -> Ref<T, F>
+    where
+        P: StrongRef<T, Family = F>,
+    {
+        Self::shared(obj.as_family(), Slot::Ref)
+    }
+
+    /// A handle to the shared node of `slot` of `obj`.
+    #[inline]
+    fn shared(obj: &F::Strong<T>, slot: Slot) -> Ref<T, F> {
+        let node = obj.weakref_header().attach().shared(slot);
+        Self::from_parts(node, obj)
     }
 
     /// Python's `ref(obj, callback)`: a new weak reference object whose
@@ -102,14 +115,19 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// assert_eq!(*log.lock().unwrap(), ["second", "first"]);
     /// ```
     #[must_use]
-    pub fn with_callback<F>(obj: &Arc<T>, callback: F) -> Ref<T>
+    pub fn with_callback<P, C>(obj: &P, callback: C) -> Ref<T, F>
     where
-        F: FnOnce(&Ref<T>) + Send + 'static,
+        P: StrongRef<T, Family = F>,
+        C: FnOnce(&Ref<T, F>) + 'static,
+        F: Accepts<C>,
     {
+        let callback = F::bind(callback);
         Self::register(
-            obj,
+            obj.as_family(),
             Callback(move |node| {
-                callback(&Ref::from_handle(node));
+                if let Some(callback) = F::unbind(callback) {
+                    callback(&Ref::from_handle(node));
+                }
             }),
         )
     }
@@ -136,12 +154,13 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// assert!(dead.load(Ordering::SeqCst) && !r.is_alive());
     /// ```
     #[must_use]
-    pub fn with_death_hook<F>(obj: &Arc<T>, hook: F) -> Ref<T>
+    pub fn with_death_hook<P, H>(obj: &P, hook: H) -> Ref<T, F>
     where
-        F: FnOnce() + Send + 'static,
+        P: StrongRef<T, Family = F>,
+        H: FnOnce() + Send + 'static,
     {
         Self::register(
-            obj,
+            obj.as_family(),
             Hook(move |node| {
                 drop(node);
                 hook();
@@ -153,12 +172,8 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// `weakref-proxy`; not part of the public API).
     #[doc(hidden)]
     #[must_use]
-    pub fn __shared_proxy(obj: &Arc<T>) -> Ref<T> {
-        let node = obj.weakref_header().attach().shared(Slot::Proxy);
-        Ref {
-            node: ManuallyDrop::new(node),
-            weak: Some(Arc::downgrade(obj)),
-        }
+    pub fn __shared_proxy(obj: &F::Strong<T>) -> Ref<T, F> {
+        Self::shared(obj, Slot::Proxy)
     }
 
     /// A new weak reference object whose callback receives it by value (for
@@ -166,9 +181,9 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// callback; not part of the public API).
     #[doc(hidden)]
     #[must_use]
-    pub fn __with_owned_callback<F>(obj: &Arc<T>, callback: F) -> Ref<T>
+    pub fn __with_owned_callback<C>(obj: &F::Strong<T>, callback: C) -> Ref<T, F>
     where
-        F: FnOnce(Ref<T>) + Send + 'static,
+        C: FnOnce(Ref<T, F>) + Send + 'static,
     {
         Self::register(
             obj,
@@ -178,18 +193,34 @@ impl<T: ?Sized + Referent> Ref<T> {
         )
     }
 
-    fn register<P: Payload>(obj: &Arc<T>, payload: P) -> Ref<T> {
+    /// A new weak reference object of `obj` carrying `payload`.
+    pub(crate) fn register<P: Payload>(obj: &F::Strong<T>, payload: P) -> Ref<T, F> {
         let node = obj.weakref_header().attach().register(payload);
-        Ref {
-            node: ManuallyDrop::new(node),
-            weak: Some(Arc::downgrade(obj)),
-        }
+        Self::from_parts(node, obj)
+    }
+
+    /// The weak reference object's handle.
+    ///
+    /// # Panics
+    /// For `Ref::default()`, which has none (crate-internal callers never
+    /// hold one).
+    pub(crate) fn handle(&self) -> &Handle {
+        self.node
+            .as_ref()
+            .expect("a ref with a weak reference object")
+    }
+
+    /// The weak reference object's handle, without the referent's `Weak`.
+    fn into_handle(mut self) -> Handle {
+        self.node
+            .take()
+            .expect("a ref with a weak reference object")
     }
 
     /// The ref handed to a callback: the claimed handle, no referent.
-    fn from_handle(node: Handle) -> Ref<T> {
+    fn from_handle(node: Handle) -> Ref<T, F> {
         Ref {
-            node: ManuallyDrop::new(node),
+            node: Some(node),
             weak: None,
         }
     }
@@ -198,14 +229,14 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// left its `Arc`), even if its header has not cleared its weak
     /// references yet. The node asks this under its list's lock, when it
     /// decides, never earlier (see `node::Probe`).
-    fn referent_dead(weak: &Option<Weak<T>>) -> bool {
-        weak.as_ref().is_some_and(|weak| weak.strong_count() == 0)
+    fn referent_dead(weak: Option<&F::Weak<T>>) -> bool {
+        weak.is_some_and(|weak| F::strong_count(weak) == 0)
     }
 
-    pub(crate) fn from_parts(node: Handle, obj: &Arc<T>) -> Ref<T> {
+    pub(crate) fn from_parts(node: Handle, obj: &F::Strong<T>) -> Ref<T, F> {
         Ref {
-            node: ManuallyDrop::new(node),
-            weak: Some(Arc::downgrade(obj)),
+            node: Some(node),
+            weak: Some(F::downgrade(obj)),
         }
     }
 
@@ -230,15 +261,105 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// assert!(!keep.is_alive());
     /// assert!(!keep.cancel());
     /// ```
-    pub fn cancel(self) -> bool {
-        let mut this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never dropped (it is `ManuallyDrop`), so its
-        // handle is taken out exactly once, here.
-        let node = unsafe { ManuallyDrop::take(&mut this.node) };
-        let weak = this.weak.take();
-        // `weak` is dropped after the node's decision (it keeps the old
-        // allocation, and so the probe's answer, meaningful until then).
-        node.cancel(&|| Self::referent_dead(&weak))
+    pub fn cancel(mut self) -> bool {
+        let Some(node) = self.node.take() else {
+            return false;
+        };
+        // `self.weak` is dropped after the node's decision (it keeps the
+        // old allocation, and so the probe's answer, meaningful until then).
+        let weak = self.weak.as_ref();
+        node.cancel(&|| Self::referent_dead(weak))
+    }
+
+    /// The same weak reference object, seen as a ref to `U`: typically a
+    /// trait object the referent implements (`std`'s `Weak` coerces with
+    /// `as`; a `Ref` cannot on stable Rust, so it takes the coercion as a
+    /// closure). Counted once by `getweakrefcount`, [`ptr_eq`](Ref::ptr_eq)
+    /// with the original (through a second coercion), and its callback, if
+    /// any, still runs once, given a `Ref<T>` (the type it was made with).
+    ///
+    /// A bare `|w| w` infers `U = T`. A ref with no referent (the one handed
+    /// to a callback, or `Ref::default()`) coerces without calling `f`.
+    ///
+    /// # Panics
+    /// If `f` returns a `Weak` to another object than the one it was given.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Weak};
+    /// use weakref_core::{getweakrefcount, Header, Ref, Referent};
+    ///
+    /// trait Observer: Referent { fn notify(&self) -> &'static str; }
+    ///
+    /// #[derive(Referent)]
+    /// struct Logger { header: Header }
+    /// impl Observer for Logger { fn notify(&self) -> &'static str { "logged" } }
+    ///
+    /// let logger = Arc::new(Logger { header: Header::new() });
+    /// let r: Ref<dyn Observer> = Ref::new(&logger).coerce(|w| w as Weak<dyn Observer>);
+    /// assert_eq!(r.get().unwrap().notify(), "logged");
+    /// assert!(Ref::ptr_eq(&r, &Ref::new(&(logger.clone() as Arc<dyn Observer>))));
+    /// assert_eq!(getweakrefcount(&logger), 1);
+    /// ```
+    #[must_use]
+    pub fn coerce<U>(mut self, f: impl FnOnce(F::Weak<T>) -> F::Weak<U>) -> Ref<U, F>
+    where
+        U: ?Sized + Referent,
+    {
+        let weak = match &self.weak {
+            Some(weak) => {
+                let coerced = f(weak.clone());
+                // `self` is intact until here, so a panic drops it as usual.
+                assert!(
+                    core::ptr::eq(F::weak_addr(weak), F::weak_addr(&coerced)),
+                    "Ref::coerce: the closure must return a `Weak` to the same object \
+                     (for example `|w| w as Weak<dyn Trait>`)"
+                );
+                Some(coerced)
+            }
+            None => None,
+        };
+        Ref {
+            node: self.node.take(),
+            weak,
+        }
+    }
+
+    /// A future that resolves once the referent has died (its weak
+    /// references cleared), at once if it already has: see [`Dead`].
+    ///
+    /// Registers a death hook on the object (one small allocation), which
+    /// dropping the future unregisters; a ref that is never awaited pays
+    /// nothing for this.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::task::{Context, Waker};
+    /// use weakref_core::{Header, Ref, Referent};
+    ///
+    /// #[derive(Referent)]
+    /// struct Owner { header: Header }
+    ///
+    /// let owner = Arc::new(Owner { header: Header::new() });
+    /// let r = Ref::new(&owner);
+    /// let mut gone = r.dead();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(std::pin::Pin::new(&mut gone).poll(&mut cx).is_pending());
+    /// drop(owner);
+    /// assert!(std::pin::Pin::new(&mut gone).poll(&mut cx).is_ready());
+    /// # use std::future::Future;
+    /// ```
+    #[must_use = "a future does nothing unless awaited or polled"]
+    pub fn dead(&self) -> Dead {
+        let Some(obj) = self.get() else {
+            return Dead::resolved();
+        };
+        let (hook, pending) = crate::dead::Hook::new();
+        let node = Self::register(&obj, hook).into_handle();
+        let dead = pending.registered(node);
+        // Possibly the last strong reference: the object may die here, which
+        // runs the hook at once and resolves the future.
+        drop(obj);
+        dead
     }
 
     /// Python's `r()`: the referent, if it is still alive.
@@ -258,8 +379,8 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn get(&self) -> Option<Arc<T>> {
-        self.weak.as_ref()?.upgrade()
+    pub fn get(&self) -> Option<F::Strong<T>> {
+        F::upgrade(self.weak.as_ref()?)
     }
 
     /// Whether the referent is still alive (no strong reference is taken).
@@ -279,7 +400,7 @@ impl<T: ?Sized + Referent> Ref<T> {
     pub fn is_alive(&self) -> bool {
         self.weak
             .as_ref()
-            .is_some_and(|weak| weak.strong_count() > 0)
+            .is_some_and(|weak| F::strong_count(weak) > 0)
     }
 
     /// Python's `is`: whether two handles are the same weak reference object.
@@ -295,13 +416,21 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn ptr_eq(this: &Ref<T>, other: &Ref<T>) -> bool {
-        this.node.ptr() == other.node.ptr()
+    pub fn ptr_eq(this: &Ref<T, F>, other: &Ref<T, F>) -> bool {
+        this.node_ptr() == other.node_ptr()
+    }
+
+    /// The weak reference object's address; null for `Ref::default()`.
+    fn node_ptr(&self) -> *const () {
+        self.node.as_ref().map_or(core::ptr::null(), |node| {
+            node.ptr().as_ptr().cast_const().cast()
+        })
     }
 
     /// The address of the referent this ref was made for, as `Weak::as_ptr`
     /// (thin, so refs to different views of one object agree), whether or not
-    /// it is alive; null for the ref handed to a callback.
+    /// it is alive; null for the ref handed to a callback and for
+    /// `Ref::default()`.
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -311,18 +440,16 @@ impl<T: ?Sized + Referent> Ref<T> {
     /// assert_eq!(Ref::as_ptr(&Ref::new(&obj)), Arc::as_ptr(&obj).cast());
     /// ```
     #[must_use]
-    pub fn as_ptr(this: &Ref<T>) -> *const () {
-        this.weak
-            .as_ref()
-            .map_or(core::ptr::null(), |weak| weak.as_ptr().cast())
+    pub fn as_ptr(this: &Ref<T, F>) -> *const () {
+        this.weak.as_ref().map_or(core::ptr::null(), F::weak_addr)
     }
 
     /// The address of the weak reference object (for `Debug` output of
     /// wrappers such as proxies; not part of the public API).
     #[doc(hidden)]
     #[must_use]
-    pub fn __object_ptr(this: &Ref<T>) -> *const () {
-        this.node.ptr().as_ptr().cast_const().cast()
+    pub fn __object_ptr(this: &Ref<T, F>) -> *const () {
+        this.node_ptr()
     }
 
     /// Python's `hash(r)`: the referent's hash by
@@ -348,7 +475,10 @@ impl<T: ?Sized + Referent> Ref<T> {
     where
         T: Hash,
     {
-        let cache = &self.node.node().hash;
+        let Some(node) = &self.node else {
+            return Err(ReferenceError);
+        };
+        let cache = &node.node().hash;
         if let Some(hash) = cache.get() {
             return Ok(hash);
         }
@@ -359,12 +489,35 @@ impl<T: ?Sized + Referent> Ref<T> {
     }
 }
 
-impl<T: ?Sized + Referent> Clone for Ref<T> {
+impl<T: ?Sized + Referent, F: Family> Clone for Ref<T, F> {
     /// Another handle to the same weak reference object.
     fn clone(&self) -> Self {
         Ref {
-            node: ManuallyDrop::new(Handle::clone(&self.node)),
+            node: self.node.clone(),
             weak: self.weak.clone(),
+        }
+    }
+}
+
+/// `std`'s `Weak::new()`: a ref that never had a referent. `get()` is `None`,
+/// it is no weak reference object of any object (nothing is counted or
+/// allocated), all default refs are [`ptr_eq`](Ref::ptr_eq) to each other,
+/// and hashing one fails.
+///
+/// ```
+/// # use weakref_core::{Header, Ref, Referent};
+/// #[derive(Referent)]
+/// struct TreeNode { header: Header }
+///
+/// let parent: Ref<TreeNode> = Ref::default(); // a root has no parent
+/// assert!(parent.get().is_none() && !parent.is_alive());
+/// assert!(Ref::ptr_eq(&parent, &Ref::default()));
+/// ```
+impl<T: ?Sized + Referent, F: Family> Default for Ref<T, F> {
+    fn default() -> Self {
+        Ref {
+            node: None,
+            weak: None,
         }
     }
 }
@@ -373,20 +526,21 @@ impl<T: ?Sized + Referent> Clone for Ref<T> {
 /// whose referent already died but was not cleared yet (another thread, or
 /// the referent's own fields, are still dropping it), the callback still
 /// runs: the callbacks to run are fixed when the referent dies.
-impl<T: ?Sized> Drop for Ref<T> {
+impl<T: ?Sized, F: Family> Drop for Ref<T, F> {
     fn drop(&mut self) {
-        // SAFETY: `drop` runs once and nothing uses `self.node` afterwards.
-        let node = unsafe { ManuallyDrop::take(&mut self.node) };
+        let Some(node) = self.node.take() else {
+            return;
+        };
         // `self.weak` is dropped after this (fields drop after `Drop::drop`).
         let weak = &self.weak;
-        node.release(&|| weak.as_ref().is_some_and(|weak| weak.strong_count() == 0));
+        node.release(&|| weak.as_ref().is_some_and(|weak| F::strong_count(weak) == 0));
     }
 }
 
 /// Both alive: the referents' equality; otherwise the same weak reference
 /// object or not.
-impl<T: ?Sized + Referent + PartialEq> PartialEq for Ref<T> {
-    fn eq(&self, other: &Ref<T>) -> bool {
+impl<T: ?Sized + Referent + PartialEq, F: Family> PartialEq for Ref<T, F> {
+    fn eq(&self, other: &Ref<T, F>) -> bool {
         if let (Some(a), Some(b)) = (self.get(), other.get()) {
             return *a == *b;
         }
@@ -394,13 +548,13 @@ impl<T: ?Sized + Referent + PartialEq> PartialEq for Ref<T> {
     }
 }
 
-impl<T: ?Sized + Referent + Eq> Eq for Ref<T> {}
+impl<T: ?Sized + Referent + Eq, F: Family> Eq for Ref<T, F> {}
 
 /// Writes one `u64`, [`Ref::try_hash`].
 ///
 /// # Panics
 /// If the ref is hashed for the first time after its referent died.
-impl<T: ?Sized + Referent + Hash> Hash for Ref<T> {
+impl<T: ?Sized + Referent + Hash, F: Family> Hash for Ref<T, F> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self.try_hash() {
             Ok(hash) => state.write_u64(hash),
@@ -410,9 +564,9 @@ impl<T: ?Sized + Referent + Hash> Hash for Ref<T> {
 }
 
 /// `<weakref at 0x..; to 'Type' at 0x..>`, or `<weakref at 0x..; dead>`.
-impl<T: ?Sized + Referent> fmt::Debug for Ref<T> {
+impl<T: ?Sized + Referent, F: Family> fmt::Debug for Ref<T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let node = self.node.ptr();
+        let node = self.node_ptr();
         if self.is_alive() {
             write!(
                 f,

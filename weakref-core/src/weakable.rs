@@ -14,6 +14,7 @@ use core::ops::{Deref, DerefMut};
 
 use crate::header::{Header, Referent};
 use crate::kind::{Callable, PlainKind, ProxyKind};
+use crate::ops::{Forward, Operator, Reflected};
 
 /// A value of any type, made weakly referenceable: `T` beside a [`Header`].
 ///
@@ -166,6 +167,55 @@ impl<T: ?Sized + Callable> Callable for Weakable<T> {
     #[inline]
     fn call(&self, args: T::Args) -> T::Output {
         self.value.call(args)
+    }
+}
+
+/// The proxies of a `Weakable<T>` forward the operators of `&T`:
+/// `&proxy * 2` is `&value * 2` (see [`ops`](crate::ops)). `&Weakable<T>`
+/// itself has no operators, so that no blanket operator impl sends the trait
+/// solver into a loop: write `&*w * 2` (or `**w * 2`) on the wrapper itself.
+///
+/// ```
+/// use weakref_core::ops::{Forward, MulOp, NegOp};
+/// use weakref_core::Weakable;
+///
+/// let w = Weakable::new(21_i64);
+/// assert_eq!(Forward::<MulOp, i64>::forward(&w, 2), 42);
+/// assert_eq!(Forward::<NegOp>::forward(&w, ()), -21);
+/// assert_eq!(&*w * 2, 42);
+/// ```
+impl<T: ?Sized, Op, Rhs, O> Forward<Op, Rhs> for Weakable<T>
+where
+    for<'b> Op: Operator<&'b T, Rhs, Output = O>,
+{
+    type Output = O;
+
+    #[inline]
+    fn forward(&self, rhs: Rhs) -> O {
+        Op::apply(&self.value, rhs)
+    }
+}
+
+/// The proxies of a `Weakable<T>` take part in `lhs op &proxy` as `lhs op
+/// &value`, for the primitive number types on the left (see
+/// [`ops`](crate::ops)).
+///
+/// ```
+/// use weakref_core::ops::{Reflected, SubOp};
+/// use weakref_core::Weakable;
+///
+/// let w = Weakable::new(1.5_f64);
+/// assert_eq!(<Weakable<f64> as Reflected<SubOp, f64>>::reflected(4.0, &w), 2.5);
+/// ```
+impl<T: ?Sized, Op, Lhs, O> Reflected<Op, Lhs> for Weakable<T>
+where
+    for<'b> Op: Operator<Lhs, &'b T, Output = O>,
+{
+    type Output = O;
+
+    #[inline]
+    fn reflected(lhs: Lhs, rhs: &Self) -> O {
+        Op::apply(lhs, &rhs.value)
     }
 }
 

@@ -491,3 +491,34 @@ fn cancel_in_the_clearing_window_racing_a_drop_still_calls_back() {
         }
     });
 }
+
+/// `Ref::dead()`: a waker registering (the first poll) while the object
+/// dies on another thread is woken, or the poll sees the death: no lost
+/// wake-up (loom reports a deadlock if `block_on` would park forever).
+#[test]
+fn dead_future_waker_registering_while_the_object_dies() {
+    loom::model(|| {
+        let o = obj();
+        let r = Ref::new(&o);
+        let dead = r.dead();
+        let t = thread::spawn(move || drop(o));
+        loom::future::block_on(dead);
+        assert!(r.get().is_none(), "resolved only once the refs are cleared");
+        t.join().unwrap();
+    });
+}
+
+/// A `Dead` dropped while the object dies: its hook is disarmed or runs,
+/// never both half-way; nothing is left on the object either way.
+#[test]
+fn dead_future_dropped_while_the_object_dies() {
+    loom::model(|| {
+        let o = obj();
+        let r = Ref::new(&o);
+        let dead = r.dead();
+        let t = thread::spawn(move || drop(dead));
+        drop(o);
+        t.join().unwrap();
+        assert!(r.get().is_none());
+    });
+}

@@ -7,6 +7,7 @@ use syn::{DeriveInput, Ident, Path};
 
 use crate::attr::{Errors, StructAttrs};
 use crate::header::header_field;
+use crate::ops::ops_impls;
 
 /// Expands the derive for `input`, with `::default_crate` as the library's
 /// path unless `#[referent(crate = "...")]` says otherwise.
@@ -21,8 +22,9 @@ pub(crate) fn derive(input: &DeriveInput, default_crate: &str) -> TokenStream {
         let body = quote!(::core::unreachable!());
         let referent = referent_impl(input, &krate, &body);
         let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
+        let ops = ops_impls(input, &krate);
         let error = error.into_compile_error();
-        quote!(#error #referent #kind)
+        quote!(#error #referent #kind #ops)
     })
 }
 
@@ -44,10 +46,11 @@ fn try_expand(input: &DeriveInput, default_crate: &str) -> syn::Result<TokenStre
     );
     let referent = referent_impl(input, &krate, &body);
     let kind = proxy_kind_impl(input, &krate, attrs.callable.is_some());
+    let ops = ops_impls(input, &krate);
     let assert_callable = attrs
         .callable
         .map(|callable| assert_callable(input, &krate, &callable));
-    Ok(quote!(#referent #kind #assert_callable))
+    Ok(quote!(#referent #kind #ops #assert_callable))
 }
 
 /// The check that a `#[referent(callable)]` type implements `Callable`.
@@ -91,7 +94,7 @@ fn assert_callable(input: &DeriveInput, krate: &Path, callable: &Ident) -> Token
 }
 
 /// `tokens` with every span moved to `span`.
-fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
+pub(crate) fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
     tokens
         .to_token_stream()
         .into_iter()
@@ -191,6 +194,34 @@ mod tests {
             #[diagnostic::do_not_recommend]
             impl ::weakref_core::__private::ProxyKind for Node {
                 type Kind = ::weakref_core::__private::CallableKind;
+            }
+            #[automatically_derived]
+            impl<Op, Rhs, Output>
+                ::weakref_core::__private::Forward<Op, Rhs> for Node
+            where
+                for<'a> Op: ::weakref_core::__private::Operator<
+                    &'a Self, Rhs, Output = Output
+                >
+            {
+                type Output = Output;
+                #[inline]
+                fn forward(&self, rhs: Rhs) -> Output {
+                    <Op as ::weakref_core::__private::Operator<&Self, Rhs>>::apply(self, rhs)
+                }
+            }
+            #[automatically_derived]
+            impl<Op, Lhs, Output>
+                ::weakref_core::__private::Reflected<Op, Lhs> for Node
+            where
+                for<'a> Op: ::weakref_core::__private::Operator<
+                    Lhs, &'a Self, Output = Output
+                >
+            {
+                type Output = Output;
+                #[inline]
+                fn reflected(lhs: Lhs, rhs: &Self) -> Output {
+                    <Op as ::weakref_core::__private::Operator<Lhs, &Self>>::apply(lhs, rhs)
+                }
             }
             const _: () = {
                 #[diagnostic::on_unimplemented(
@@ -342,6 +373,48 @@ mod tests {
                 where U: Copy {}
         };
         assert!(contains(&output, &assertion));
+        // The operator impls: the struct's generics and where-clause, then
+        // the operator's parameters and bound.
+        let forward = quote! {
+            impl<'a, T: Clone + 'a, const N: usize, U, Op, Rhs, Output>
+                ::weakref_core::__private::Forward<Op, Rhs> for G<'a, T, N, U>
+            where
+                U: Copy,
+                for<'a_> Op: ::weakref_core::__private::Operator<
+                    &'a_ Self, Rhs, Output = Output
+                >
+        };
+        assert!(contains(&output, &forward));
+        let reflected = quote! {
+            impl<'a, T: Clone + 'a, const N: usize, U, Op, Lhs, Output>
+                ::weakref_core::__private::Reflected<Op, Lhs> for G<'a, T, N, U>
+            where
+                U: Copy,
+                for<'a_> Op: ::weakref_core::__private::Operator<
+                    Lhs, &'a_ Self, Output = Output
+                >
+        };
+        assert!(contains(&output, &reflected));
+    }
+
+    #[test]
+    fn added_parameters_never_shadow_the_struct_or_its_bounds() {
+        let output = expand(&parse_quote! {
+            struct Op<'a, T: Into<Output> + 'a, Rhs> where Rhs: Lhs { header: Header, t: &'a T }
+        });
+        let forward = quote! {
+            impl<'a, T: Into<Output> + 'a, Rhs, Op_, Rhs_, Output_>
+                ::weakref_core::__private::Forward<Op_, Rhs_> for Op<'a, T, Rhs>
+            where
+                Rhs: Lhs,
+                for<'a_> Op_: ::weakref_core::__private::Operator<&'a_ Self, Rhs_, Output = Output_>
+        };
+        assert!(contains(&output, &forward), "{output}");
+        let reflected = quote! {
+            impl<'a, T: Into<Output> + 'a, Rhs, Op_, Lhs_, Output_>
+                ::weakref_core::__private::Reflected<Op_, Lhs_> for Op<'a, T, Rhs>
+        };
+        assert!(contains(&output, &reflected), "{output}");
     }
 
     #[test]

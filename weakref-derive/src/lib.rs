@@ -32,6 +32,13 @@
 //! | struct | `crate = "path"` | where the library is, when it is re-exported under another path |
 //! | field | `header` | this field is the header (its type may have any name, e.g. an alias) |
 //!
+//! Beside `Referent`, the derive implements `ProxyKind` (which proxy type
+//! `proxy()` makes) and the operator traits `ops::Forward` and
+//! `ops::Reflected`, which lend the operators of `&Struct` to the struct's
+//! proxies (`&proxy * 2` is `&*referent * 2`, and `2 * &proxy` is `2 *
+//! &*referent`); each is one impl for every operator, with the struct's own
+//! generics and where-clause.
+//!
 //! The derive accepts named and tuple structs, with any generics, bounds and
 //! where-clauses. The generated code uses absolute paths only and compiles
 //! without warnings under `#![deny(warnings, clippy::pedantic)]`.
@@ -65,9 +72,10 @@ use proc_macro::TokenStream;
 mod attr;
 mod expand;
 mod header;
+mod ops;
 
-/// Derives `weakref_core::Referent` (and its proxy kind) for a struct that
-/// holds a `weakref_core::Header`.
+/// Derives `weakref_core::Referent` (and its proxy kind and operator
+/// forwarding) for a struct that holds a `weakref_core::Header`.
 ///
 /// The header is the one field marked `#[referent(header)]`, or else the
 /// field whose type is named `Header` (preferring `weakref_core::Header` to
@@ -90,8 +98,8 @@ pub fn derive_referent(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Derives `weakref::Referent` (and its proxy kind) for a struct that holds
-/// a `weakref::Header`; `weakref` re-exports this as `weakref::Referent`.
+/// Derives `weakref::Referent` (and its proxy kind and operator forwarding)
+/// for a struct that holds a `weakref::Header`; `weakref` re-exports this as `weakref::Referent`.
 ///
 /// The header is the one field marked `#[referent(header)]`, or else the
 /// field whose type is named `Header` (preferring `weakref::Header` to a

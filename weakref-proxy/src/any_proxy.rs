@@ -2,9 +2,7 @@
 
 use core::any::Any;
 use core::fmt;
-use std::sync::Arc;
-
-use weakref_core::{CallableKind, PlainKind, Ref, ReferenceError, Referent};
+use weakref_core::{CallableKind, Family, PlainKind, RcFamily, Ref, ReferenceError, Referent};
 
 use crate::callable_proxy::CallableProxy;
 use crate::proxy::Proxy;
@@ -17,8 +15,8 @@ pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
-impl<T: ?Sized + Referent> sealed::Sealed for Proxy<T> {}
-impl<T: ?Sized + Referent> sealed::Sealed for CallableProxy<T> {}
+impl<T: ?Sized + Referent, F: Family> sealed::Sealed for Proxy<T, F> {}
+impl<T: ?Sized + Referent, F: Family> sealed::Sealed for CallableProxy<T, F> {}
 impl sealed::Sealed for PlainKind {}
 impl sealed::Sealed for CallableKind {}
 
@@ -55,6 +53,8 @@ impl sealed::Sealed for CallableKind {}
 pub trait AnyProxy: sealed::Sealed + Clone + fmt::Debug {
     /// The type of the referent.
     type Referent: ?Sized + Referent;
+    /// The pointer family: `ArcFamily`, or `RcFamily` for `rc` proxies.
+    type Family: Family;
 
     /// Whether this is the callable proxy type (`CallableProxyType`).
     ///
@@ -77,7 +77,7 @@ pub trait AnyProxy: sealed::Sealed + Clone + fmt::Debug {
     /// let p = proxy(&f);
     /// assert!(Ref::ptr_eq(AnyProxy::weakref(&p), &getweakrefs(&f)[0]));
     /// ```
-    fn weakref(&self) -> &Ref<Self::Referent>;
+    fn weakref(&self) -> &Ref<Self::Referent, Self::Family>;
 
     /// The referent, or `Err(ReferenceError)` if it is gone (see [`Proxy::get`]).
     ///
@@ -91,7 +91,8 @@ pub trait AnyProxy: sealed::Sealed + Clone + fmt::Debug {
     /// drop(f);
     /// assert!(AnyProxy::get(&p).is_err());
     /// ```
-    fn get(&self) -> Result<Arc<Self::Referent>, ReferenceError>;
+    #[allow(clippy::type_complexity)] // the family's strong pointer: `Arc<T>` or `Rc<T>`
+    fn get(&self) -> Result<<Self::Family as Family>::Strong<Self::Referent>, ReferenceError>;
 
     /// Whether the referent is still alive (see [`Proxy::is_alive`]).
     ///
@@ -110,34 +111,37 @@ pub trait AnyProxy: sealed::Sealed + Clone + fmt::Debug {
     }
 }
 
-impl<T: ?Sized + Referent> AnyProxy for Proxy<T> {
+impl<T: ?Sized + Referent, F: Family> AnyProxy for Proxy<T, F> {
     type Referent = T;
+    type Family = F;
     const CALLABLE: bool = false;
 
-    fn weakref(&self) -> &Ref<T> {
+    fn weakref(&self) -> &Ref<T, F> {
         Proxy::weakref(self)
     }
 
-    fn get(&self) -> Result<Arc<T>, ReferenceError> {
+    fn get(&self) -> Result<F::Strong<T>, ReferenceError> {
         Proxy::get(self)
     }
 }
 
-impl<T: ?Sized + Referent> AnyProxy for CallableProxy<T> {
+impl<T: ?Sized + Referent, F: Family> AnyProxy for CallableProxy<T, F> {
     type Referent = T;
+    type Family = F;
     const CALLABLE: bool = true;
 
-    fn weakref(&self) -> &Ref<T> {
+    fn weakref(&self) -> &Ref<T, F> {
         CallableProxy::weakref(self)
     }
 
-    fn get(&self) -> Result<Arc<T>, ReferenceError> {
+    fn get(&self) -> Result<F::Strong<T>, ReferenceError> {
         CallableProxy::get(self)
     }
 }
 
 /// Python's `isinstance(value, weakref.ProxyTypes)`, for proxies to `T`:
-/// whether `value` is a [`Proxy<T>`] or a [`CallableProxy<T>`].
+/// whether `value` is a [`Proxy<T>`] or a [`CallableProxy<T>`], of either
+/// pointer family.
 ///
 /// Rust has no run-time type of "a proxy to anything"; the referent type is
 /// part of the question. Generic code bounds on [`AnyProxy`] instead.
@@ -156,5 +160,8 @@ impl<T: ?Sized + Referent> AnyProxy for CallableProxy<T> {
 /// ```
 #[must_use]
 pub fn is_proxy<T: ?Sized + Referent + 'static>(value: &dyn Any) -> bool {
-    value.is::<Proxy<T>>() || value.is::<CallableProxy<T>>()
+    value.is::<Proxy<T>>()
+        || value.is::<CallableProxy<T>>()
+        || value.is::<Proxy<T, RcFamily>>()
+        || value.is::<CallableProxy<T, RcFamily>>()
 }

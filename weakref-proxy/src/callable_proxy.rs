@@ -3,9 +3,10 @@
 
 use core::cmp::Ordering;
 use core::fmt;
-use std::sync::Arc;
 
-use weakref_core::{Callable, Ref, ReferenceError, Referent};
+use weakref_core::{
+    Accepts, ArcFamily, Callable, Family, Ref, ReferenceError, Referent, StrongRef,
+};
 
 use crate::forward::forward_proxy;
 
@@ -37,9 +38,9 @@ use crate::forward::forward_proxy;
 /// drop(g);
 /// assert_eq!(p.call("world"), Err(ReferenceError));
 /// ```
-pub struct CallableProxy<T: ?Sized + Referent> {
+pub struct CallableProxy<T: ?Sized + Referent, F: Family = ArcFamily> {
     /// The weak reference object under the proxy.
-    weak: Ref<T>,
+    weak: Ref<T, F>,
 }
 
 /// Python's name for the proxy type of callable referents.
@@ -52,9 +53,9 @@ pub struct CallableProxy<T: ?Sized + Referent> {
 /// let p: CallableProxyType<Function<i32, i32>> = proxy(&f);
 /// assert_eq!(p.call(1), Ok(2));
 /// ```
-pub type CallableProxyType<T> = CallableProxy<T>;
+pub type CallableProxyType<T, F = ArcFamily> = CallableProxy<T, F>;
 
-impl<T: ?Sized + Referent + Callable> CallableProxy<T> {
+impl<T: ?Sized + Referent + Callable, F: Family> CallableProxy<T, F> {
     /// Python's `proxy(obj)` for a callable `obj`: the object's shared
     /// callback-less proxy, made on first use. It is a weak reference object
     /// of its own, not the shared [`Ref`], and it is the same object as
@@ -70,9 +71,12 @@ impl<T: ?Sized + Referent + Callable> CallableProxy<T> {
     /// assert_eq!(p.call((6, 7)), Ok(42));
     /// ```
     #[must_use]
-    pub fn new(obj: &Arc<T>) -> Self {
+    pub fn new<P>(obj: &P) -> Self
+    where
+        P: StrongRef<T, Family = F>,
+    {
         CallableProxy {
-            weak: Ref::__shared_proxy(obj),
+            weak: Ref::__shared_proxy(obj.as_family()),
         }
     }
 
@@ -95,13 +99,33 @@ impl<T: ?Sized + Referent + Callable> CallableProxy<T> {
     /// assert!(called.load(Ordering::SeqCst) && !p.is_alive());
     /// ```
     #[must_use]
-    pub fn with_callback<F>(obj: &Arc<T>, callback: F) -> Self
+    pub fn with_callback<P, C>(obj: &P, callback: C) -> Self
     where
-        F: FnOnce(&Self) + Send + 'static,
+        P: StrongRef<T, Family = F>,
+        C: FnOnce(&Self) + 'static,
+        F: Accepts<C>,
     {
-        CallableProxy {
-            weak: Ref::__with_owned_callback(obj, move |weak| callback(&CallableProxy { weak })),
-        }
+        Self::__with_callback(obj.as_family(), callback)
+    }
+
+    /// `with_callback` from the family's own pointer type (for generic code).
+    pub(crate) fn __with_callback<C>(obj: &F::Strong<T>, callback: C) -> Self
+    where
+        C: FnOnce(&Self) + 'static,
+        F: Accepts<C>,
+    {
+        let callback = F::bind(callback);
+        let weak = Ref::__with_owned_callback(obj, move |weak| {
+            if let Some(callback) = F::unbind(callback) {
+                callback(&CallableProxy { weak });
+            }
+        });
+        CallableProxy { weak }
+    }
+
+    /// The proxy over `weak` (which must be a proxy's weak reference object).
+    pub(crate) fn __from_ref(weak: Ref<T, F>) -> Self {
+        CallableProxy { weak }
     }
 
     /// Python's `proxy(args)`: calls the referent, or returns

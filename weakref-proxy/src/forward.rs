@@ -1,7 +1,8 @@
 //! What both proxy types share, generated for each by `forward_proxy!`:
 //! access to the referent (`get`, `with`, `is_alive`, `weakref`, `ptr_eq`),
 //! `Clone`, `Debug`, and the forwarding of comparisons, `Display` and the
-//! operators, each with its `try_` form.
+//! operators, each with its `try_` form (the reflected operators are in
+//! `reflected.rs`).
 //!
 //! Every forwarded operation upgrades the proxy to a strong `Arc` first and
 //! holds it for the whole operation (CPython's `UNWRAP`), so the referent
@@ -35,11 +36,12 @@ pub(crate) use doc_prelude;
 /// A binary operator of `&T` forwarded by `&Proxy<T>` and `Proxy<T>`, with
 /// its `try_` method.
 macro_rules! binary_op {
-    ($Ty:ident, $Trait:ident, $method:ident, $try:ident, $sym:tt) => {
-        impl<T: ?Sized + Referent> $Ty<T> {
+    ($Ty:ident, $Trait:ident, $Op:ident, $method:ident, $try:ident, $sym:tt) => {
+        impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             #[doc = concat!(
                 "`referent ", stringify!($sym), " rhs` (`&T: ", stringify!($Trait),
-                "<Rhs>`), or `Err(ReferenceError)` if the referent is gone: the \
+                "<Rhs>`, lent to the proxies through [`Forward`](weakref_core::ops::Forward)), \
+                 or `Err(ReferenceError)` if the referent is gone: the \
                  form of `&proxy ", stringify!($sym), " rhs` that does not panic."
             )]
             ///
@@ -61,27 +63,30 @@ macro_rules! binary_op {
             /// ```
             pub fn $try<Rhs, O>(&self, rhs: Rhs) -> Result<O, ReferenceError>
             where
-                for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
+                T: ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs, Output = O>,
             {
                 let referent = self.get()?;
-                Ok(::core::ops::$Trait::$method(&*referent, rhs))
+                Ok(::weakref_core::ops::Forward::<::weakref_core::ops::$Op, Rhs>::forward(
+                    &*referent, rhs,
+                ))
             }
         }
 
         #[doc = concat!(
             "`&proxy ", stringify!($sym), " rhs` is `referent ", stringify!($sym),
-            " rhs`.\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
+            " rhs`, for referent types that lend their operators to their proxies \
+             ([`Forward`](weakref_core::ops::Forward): derived structs, `Weakable`).\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
              (see [`", stringify!($Ty), "::", stringify!($try), "`])."
         )]
-        impl<'a, T, Rhs, O> ::core::ops::$Trait<Rhs> for &'a $Ty<T>
+        impl<'a, T, F, Rhs> ::core::ops::$Trait<Rhs> for &'a $Ty<T, F>
         where
-            T: ?Sized + Referent + 'a,
-            for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs> + 'a,
+            F: Family,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs>>::Output;
 
             #[track_caller]
-            fn $method(self, rhs: Rhs) -> O {
+            fn $method(self, rhs: Rhs) -> Self::Output {
                 match self.$try(rhs) {
                     Ok(output) => output,
                     Err(_) => $crate::dead(),
@@ -92,15 +97,15 @@ macro_rules! binary_op {
         #[doc = concat!(
             "`proxy ", stringify!($sym), " rhs`, as `&proxy ", stringify!($sym), " rhs`."
         )]
-        impl<T, Rhs, O> ::core::ops::$Trait<Rhs> for $Ty<T>
+        impl<T, F, Rhs> ::core::ops::$Trait<Rhs> for $Ty<T, F>
         where
-            T: ?Sized + Referent,
-            for<'b> &'b T: ::core::ops::$Trait<Rhs, Output = O>,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs>,
+            F: Family,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Rhs>>::Output;
 
             #[track_caller]
-            fn $method(self, rhs: Rhs) -> O {
+            fn $method(self, rhs: Rhs) -> Self::Output {
                 ::core::ops::$Trait::$method(&self, rhs)
             }
         }
@@ -111,11 +116,12 @@ pub(crate) use binary_op;
 /// A unary operator of `&T` forwarded by `&Proxy<T>` and `Proxy<T>`, with
 /// its `try_` method.
 macro_rules! unary_op {
-    ($Ty:ident, $Trait:ident, $method:ident, $try:ident, $sym:tt) => {
-        impl<T: ?Sized + Referent> $Ty<T> {
+    ($Ty:ident, $Trait:ident, $Op:ident, $method:ident, $try:ident, $sym:tt) => {
+        impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             #[doc = concat!(
                 "`", stringify!($sym), "referent` (`&T: ", stringify!($Trait),
-                "`), or `Err(ReferenceError)` if the referent is gone: the form of `",
+                "`, lent to the proxies through [`Forward`](weakref_core::ops::Forward)), \
+                 or `Err(ReferenceError)` if the referent is gone: the form of `",
                 stringify!($sym), "&proxy` that does not panic."
             )]
             ///
@@ -136,27 +142,30 @@ macro_rules! unary_op {
             /// ```
             pub fn $try<O>(&self) -> Result<O, ReferenceError>
             where
-                for<'b> &'b T: ::core::ops::$Trait<Output = O>,
+                T: ::weakref_core::ops::Forward<::weakref_core::ops::$Op, Output = O>,
             {
                 let referent = self.get()?;
-                Ok(::core::ops::$Trait::$method(&*referent))
+                Ok(::weakref_core::ops::Forward::<::weakref_core::ops::$Op>::forward(
+                    &*referent, (),
+                ))
             }
         }
 
         #[doc = concat!(
             "`", stringify!($sym), "&proxy` is `", stringify!($sym),
-            "referent`.\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
+            "referent`, for referent types that lend their operators to their proxies \
+             ([`Forward`](weakref_core::ops::Forward): derived structs, `Weakable`).\n\n# Panics\nWith [`ReferenceError::MESSAGE`] if the referent is gone \
              (see [`", stringify!($Ty), "::", stringify!($try), "`])."
         )]
-        impl<'a, T, O> ::core::ops::$Trait for &'a $Ty<T>
+        impl<'a, T, F> ::core::ops::$Trait for &'a $Ty<T, F>
         where
-            T: ?Sized + Referent + 'a,
-            for<'b> &'b T: ::core::ops::$Trait<Output = O>,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op> + 'a,
+            F: Family,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op>>::Output;
 
             #[track_caller]
-            fn $method(self) -> O {
+            fn $method(self) -> Self::Output {
                 match self.$try() {
                     Ok(output) => output,
                     Err(_) => $crate::dead(),
@@ -167,15 +176,15 @@ macro_rules! unary_op {
         #[doc = concat!(
             "`", stringify!($sym), "proxy`, as `", stringify!($sym), "&proxy`."
         )]
-        impl<T, O> ::core::ops::$Trait for $Ty<T>
+        impl<T, F> ::core::ops::$Trait for $Ty<T, F>
         where
-            T: ?Sized + Referent,
-            for<'b> &'b T: ::core::ops::$Trait<Output = O>,
+            T: ?Sized + Referent + ::weakref_core::ops::Forward<::weakref_core::ops::$Op>,
+            F: Family,
         {
-            type Output = O;
+            type Output = <T as ::weakref_core::ops::Forward<::weakref_core::ops::$Op>>::Output;
 
             #[track_caller]
-            fn $method(self) -> O {
+            fn $method(self) -> Self::Output {
                 ::core::ops::$Trait::$method(&self)
             }
         }
@@ -184,11 +193,11 @@ macro_rules! unary_op {
 pub(crate) use unary_op;
 
 /// Everything `Proxy` and `CallableProxy` share. The type must be a struct
-/// with one field, `weak: Ref<T>`, in scope with `Referent`, `Ref`,
-/// `ReferenceError`, `Arc`, `fmt` and `Ordering` imported.
+/// with one field, `weak: Ref<T, F>`, in scope with `Referent`, `Ref`,
+/// `Family`, `ReferenceError`, `fmt` and `Ordering` imported.
 macro_rules! forward_proxy {
     ($Ty:ident) => {
-        impl<T: ?Sized + Referent> $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
             /// The referent, or `Err(ReferenceError)` if it is gone.
             ///
             /// The `Arc` is a strong reference: if it turns out to be the last
@@ -205,7 +214,7 @@ macro_rules! forward_proxy {
             )]
             /// ```
             #[inline]
-            pub fn get(&self) -> Result<Arc<T>, ReferenceError> {
+            pub fn get(&self) -> Result<F::Strong<T>, ReferenceError> {
                 self.weak.get().ok_or(ReferenceError)
             }
 
@@ -264,7 +273,7 @@ macro_rules! forward_proxy {
             /// ```
             #[must_use]
             #[inline]
-            pub fn weakref(&self) -> &Ref<T> {
+            pub fn weakref(&self) -> &Ref<T, F> {
                 &self.weak
             }
 
@@ -357,7 +366,7 @@ macro_rules! forward_proxy {
             }
         }
 
-        impl<T: ?Sized + Referent> Clone for $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> Clone for $Ty<T, F> {
             /// Another handle to the same proxy (the same weak reference object).
             fn clone(&self) -> Self {
                 $Ty {
@@ -368,7 +377,7 @@ macro_rules! forward_proxy {
 
         /// `<weakproxy at 0x..; to 'Type' at 0x..>`, or `<weakproxy at 0x..; dead>`;
         /// never fails, and never keeps the referent alive.
-        impl<T: ?Sized + Referent> fmt::Debug for $Ty<T> {
+        impl<T: ?Sized + Referent, F: Family> fmt::Debug for $Ty<T, F> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let object = Ref::__object_ptr(&self.weak);
                 if self.weak.is_alive() {
@@ -389,7 +398,7 @@ macro_rules! forward_proxy {
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if the referent is gone (see
         #[doc = concat!("[`", stringify!($Ty), "::try_eq`]).")]
-        impl<T: ?Sized + Referent + PartialEq> PartialEq<T> for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialEq, F: Family> PartialEq<T> for $Ty<T, F> {
             #[track_caller]
             fn eq(&self, other: &T) -> bool {
                 match self.try_eq(other) {
@@ -411,7 +420,7 @@ macro_rules! forward_proxy {
         ///
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if either referent is gone.
-        impl<T: ?Sized + Referent + PartialEq> PartialEq for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialEq, F: Family> PartialEq for $Ty<T, F> {
             #[track_caller]
             fn eq(&self, other: &Self) -> bool {
                 match (self.get(), other.get()) {
@@ -432,7 +441,7 @@ macro_rules! forward_proxy {
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if the referent is gone (see
         #[doc = concat!("[`", stringify!($Ty), "::try_partial_cmp`]).")]
-        impl<T: ?Sized + Referent + PartialOrd> PartialOrd<T> for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialOrd, F: Family> PartialOrd<T> for $Ty<T, F> {
             #[track_caller]
             fn partial_cmp(&self, other: &T) -> Option<Ordering> {
                 match self.try_partial_cmp(other) {
@@ -474,7 +483,7 @@ macro_rules! forward_proxy {
         ///
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if either referent is gone.
-        impl<T: ?Sized + Referent + PartialOrd> PartialOrd for $Ty<T> {
+        impl<T: ?Sized + Referent + PartialOrd, F: Family> PartialOrd for $Ty<T, F> {
             #[track_caller]
             fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
                 match (self.get(), other.get()) {
@@ -515,7 +524,7 @@ macro_rules! forward_proxy {
         /// # Panics
         /// With [`ReferenceError::MESSAGE`] if the referent is gone (see
         #[doc = concat!("[`", stringify!($Ty), "::try_to_string`]).")]
-        impl<T: ?Sized + Referent + fmt::Display> fmt::Display for $Ty<T> {
+        impl<T: ?Sized + Referent + fmt::Display, F: Family> fmt::Display for $Ty<T, F> {
             #[track_caller]
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self.get() {
@@ -525,18 +534,19 @@ macro_rules! forward_proxy {
             }
         }
 
-        $crate::forward::binary_op!($Ty, Add, add, try_add, +);
-        $crate::forward::binary_op!($Ty, Sub, sub, try_sub, -);
-        $crate::forward::binary_op!($Ty, Mul, mul, try_mul, *);
-        $crate::forward::binary_op!($Ty, Div, div, try_div, /);
-        $crate::forward::binary_op!($Ty, Rem, rem, try_rem, %);
-        $crate::forward::binary_op!($Ty, BitAnd, bitand, try_bitand, &);
-        $crate::forward::binary_op!($Ty, BitOr, bitor, try_bitor, |);
-        $crate::forward::binary_op!($Ty, BitXor, bitxor, try_bitxor, ^);
-        $crate::forward::binary_op!($Ty, Shl, shl, try_shl, <<);
-        $crate::forward::binary_op!($Ty, Shr, shr, try_shr, >>);
-        $crate::forward::unary_op!($Ty, Neg, neg, try_neg, -);
-        $crate::forward::unary_op!($Ty, Not, not, try_not, !);
+        $crate::forward::binary_op!($Ty, Add, AddOp, add, try_add, +);
+        $crate::forward::binary_op!($Ty, Sub, SubOp, sub, try_sub, -);
+        $crate::forward::binary_op!($Ty, Mul, MulOp, mul, try_mul, *);
+        $crate::forward::binary_op!($Ty, Div, DivOp, div, try_div, /);
+        $crate::forward::binary_op!($Ty, Rem, RemOp, rem, try_rem, %);
+        $crate::forward::binary_op!($Ty, BitAnd, BitAndOp, bitand, try_bitand, &);
+        $crate::forward::binary_op!($Ty, BitOr, BitOrOp, bitor, try_bitor, |);
+        $crate::forward::binary_op!($Ty, BitXor, BitXorOp, bitxor, try_bitxor, ^);
+        $crate::forward::binary_op!($Ty, Shl, ShlOp, shl, try_shl, <<);
+        $crate::forward::binary_op!($Ty, Shr, ShrOp, shr, try_shr, >>);
+        $crate::forward::unary_op!($Ty, Neg, NegOp, neg, try_neg, -);
+        $crate::forward::unary_op!($Ty, Not, NotOp, not, try_not, !);
+        $crate::reflected::reflected_ops!($Ty);
     };
 }
 pub(crate) use forward_proxy;

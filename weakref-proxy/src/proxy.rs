@@ -3,9 +3,8 @@
 
 use core::cmp::Ordering;
 use core::fmt;
-use std::sync::Arc;
 
-use weakref_core::{Ref, ReferenceError, Referent};
+use weakref_core::{Accepts, ArcFamily, Family, Ref, ReferenceError, Referent, StrongRef};
 
 use crate::forward::forward_proxy;
 
@@ -17,8 +16,10 @@ use crate::forward::forward_proxy;
 /// for callable types) or [`Proxy::new`] (which also serves trait objects).
 /// Use the referent through [`with`](Proxy::with) or [`get`](Proxy::get), the
 /// comparison operators, `Display`, and the arithmetic and bit operators of
-/// `&T`, which panic with [`ReferenceError::MESSAGE`] when the referent is gone
-/// and have `try_` forms that return `Err(ReferenceError)` instead.
+/// `&T` (`&p + 5`, and `2 * &p` for the primitive number types: see the
+/// [crate docs](crate#operators)), which panic with [`ReferenceError::MESSAGE`]
+/// when the referent is gone and have `try_` forms that return
+/// `Err(ReferenceError)` instead.
 ///
 /// A `Proxy` is a handle to a weak reference object, like [`Ref`]: clones
 /// are the same object ([`Proxy::ptr_eq`]). It is `Send`/`Sync` when `T` is
@@ -46,9 +47,9 @@ use crate::forward::forward_proxy;
 /// let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| &p + 5));
 /// assert!(panicked.is_err()); // with ReferenceError::MESSAGE
 /// ```
-pub struct Proxy<T: ?Sized + Referent> {
+pub struct Proxy<T: ?Sized + Referent, F: Family = ArcFamily> {
     /// The weak reference object under the proxy.
-    weak: Ref<T>,
+    weak: Ref<T, F>,
 }
 
 /// Python's name for the proxy type of referents that cannot be called.
@@ -65,9 +66,9 @@ pub struct Proxy<T: ?Sized + Referent> {
 /// let p: ProxyType<Obj> = proxy(&obj);
 /// assert!(p.is_alive());
 /// ```
-pub type ProxyType<T> = Proxy<T>;
+pub type ProxyType<T, F = ArcFamily> = Proxy<T, F>;
 
-impl<T: ?Sized + Referent> Proxy<T> {
+impl<T: ?Sized + Referent, F: Family> Proxy<T, F> {
     /// Python's `proxy(obj)`: the object's shared callback-less proxy, made
     /// on first use. It is a weak reference object of its own, not the
     /// shared [`Ref`].
@@ -94,9 +95,12 @@ impl<T: ?Sized + Referent> Proxy<T> {
     /// assert_eq!(p.with(|s| s.area()), Ok(4.0));
     /// ```
     #[must_use]
-    pub fn new(obj: &Arc<T>) -> Self {
+    pub fn new<P>(obj: &P) -> Self
+    where
+        P: StrongRef<T, Family = F>,
+    {
         Proxy {
-            weak: Ref::__shared_proxy(obj),
+            weak: Ref::__shared_proxy(obj.as_family()),
         }
     }
 
@@ -127,13 +131,33 @@ impl<T: ?Sized + Referent> Proxy<T> {
     /// assert!(Proxy::ptr_eq(&given, &p) && !given.is_alive());
     /// ```
     #[must_use]
-    pub fn with_callback<F>(obj: &Arc<T>, callback: F) -> Self
+    pub fn with_callback<P, C>(obj: &P, callback: C) -> Self
     where
-        F: FnOnce(&Self) + Send + 'static,
+        P: StrongRef<T, Family = F>,
+        C: FnOnce(&Self) + 'static,
+        F: Accepts<C>,
     {
-        Proxy {
-            weak: Ref::__with_owned_callback(obj, move |weak| callback(&Proxy { weak })),
-        }
+        Self::__with_callback(obj.as_family(), callback)
+    }
+
+    /// `with_callback` from the family's own pointer type (for generic code).
+    pub(crate) fn __with_callback<C>(obj: &F::Strong<T>, callback: C) -> Self
+    where
+        C: FnOnce(&Self) + 'static,
+        F: Accepts<C>,
+    {
+        let callback = F::bind(callback);
+        let weak = Ref::__with_owned_callback(obj, move |weak| {
+            if let Some(callback) = F::unbind(callback) {
+                callback(&Proxy { weak });
+            }
+        });
+        Proxy { weak }
+    }
+
+    /// The proxy over `weak` (which must be a proxy's weak reference object).
+    pub(crate) fn __from_ref(weak: Ref<T, F>) -> Self {
+        Proxy { weak }
     }
 }
 

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use weakref_core::{Callable, CallableKind, PlainKind, ProxyKind, Referent};
+use weakref_core::{
+    Accepts, ArcFamily, Callable, CallableKind, Family, PlainKind, ProxyKind, Referent,
+};
 
 use crate::any_proxy::{AnyProxy, sealed::Sealed};
 use crate::callable_proxy::CallableProxy;
@@ -27,7 +29,7 @@ use crate::proxy::Proxy;
 /// let c: CallableProxy<Function<i32, i32>> = proxy(&f);
 /// assert_eq!(c.call(1), Ok(-1));
 /// ```
-pub type ProxyOf<T> = <<T as ProxyKind>::Kind as SelectProxy<T>>::Proxy;
+pub type ProxyOf<T, F = ArcFamily> = <<T as ProxyKind>::Kind as SelectProxy<T, F>>::Proxy;
 
 /// Maps a [`ProxyKind`] marker to its proxy type: [`PlainKind`] to
 /// [`Proxy<T>`], [`CallableKind`] to [`CallableProxy<T>`] (which needs
@@ -53,48 +55,51 @@ pub type ProxyOf<T> = <<T as ProxyKind>::Kind as SelectProxy<T>>::Proxy;
 /// struct Obj { header: Header }
 /// assert!(alive_proxy(&Arc::new(Obj { header: Header::new() })));
 /// ```
-pub trait SelectProxy<T: ?Sized + Referent>: Sealed {
-    /// `Proxy<T>` or `CallableProxy<T>`.
-    type Proxy: AnyProxy<Referent = T>;
+pub trait SelectProxy<T: ?Sized + Referent, F: Family = ArcFamily>: Sealed {
+    /// `Proxy<T, F>` or `CallableProxy<T, F>`.
+    type Proxy: AnyProxy<Referent = T, Family = F>;
 
     /// The shared callback-less proxy of `obj` (what [`proxy`] does).
     #[doc(hidden)]
-    fn new_proxy(obj: &Arc<T>) -> Self::Proxy;
+    fn new_proxy(obj: &F::Strong<T>) -> Self::Proxy;
 
     /// A new proxy of `obj` with a callback (what [`proxy_with_callback`] does).
     #[doc(hidden)]
-    fn new_proxy_with_callback<F>(obj: &Arc<T>, callback: F) -> Self::Proxy
+    fn new_proxy_with_callback<C>(obj: &F::Strong<T>, callback: C) -> Self::Proxy
     where
-        F: FnOnce(&Self::Proxy) + Send + 'static;
+        C: FnOnce(&Self::Proxy) + 'static,
+        F: Accepts<C>;
 }
 
-impl<T: ?Sized + Referent> SelectProxy<T> for PlainKind {
-    type Proxy = Proxy<T>;
+impl<T: ?Sized + Referent, F: Family> SelectProxy<T, F> for PlainKind {
+    type Proxy = Proxy<T, F>;
 
-    fn new_proxy(obj: &Arc<T>) -> Proxy<T> {
-        Proxy::new(obj)
+    fn new_proxy(obj: &F::Strong<T>) -> Proxy<T, F> {
+        Proxy::__from_ref(weakref_core::Ref::__shared_proxy(obj))
     }
 
-    fn new_proxy_with_callback<F>(obj: &Arc<T>, callback: F) -> Proxy<T>
+    fn new_proxy_with_callback<C>(obj: &F::Strong<T>, callback: C) -> Proxy<T, F>
     where
-        F: FnOnce(&Proxy<T>) + Send + 'static,
+        C: FnOnce(&Proxy<T, F>) + 'static,
+        F: Accepts<C>,
     {
-        Proxy::with_callback(obj, callback)
+        Proxy::__with_callback(obj, callback)
     }
 }
 
-impl<T: ?Sized + Referent + Callable> SelectProxy<T> for CallableKind {
-    type Proxy = CallableProxy<T>;
+impl<T: ?Sized + Referent + Callable, F: Family> SelectProxy<T, F> for CallableKind {
+    type Proxy = CallableProxy<T, F>;
 
-    fn new_proxy(obj: &Arc<T>) -> CallableProxy<T> {
-        CallableProxy::new(obj)
+    fn new_proxy(obj: &F::Strong<T>) -> CallableProxy<T, F> {
+        CallableProxy::__from_ref(weakref_core::Ref::__shared_proxy(obj))
     }
 
-    fn new_proxy_with_callback<F>(obj: &Arc<T>, callback: F) -> CallableProxy<T>
+    fn new_proxy_with_callback<C>(obj: &F::Strong<T>, callback: C) -> CallableProxy<T, F>
     where
-        F: FnOnce(&CallableProxy<T>) + Send + 'static,
+        C: FnOnce(&CallableProxy<T, F>) + 'static,
+        F: Accepts<C>,
     {
-        CallableProxy::with_callback(obj, callback)
+        CallableProxy::__with_callback(obj, callback)
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use weakref::{Function, Proxy, proxy, proxy_with_callback};
 use weakref::{Header, Ref, ReferenceError, Referent, getweakrefcount, getweakrefs};
 use weakref::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
+use weakref::{WeakMethod, Weakable, finalize};
 
 /// A weakly referenceable object: a `Header` field and the derive.
 #[derive(Referent, Debug, PartialEq, Eq, Hash)]
@@ -203,10 +204,206 @@ fn dictionaries() {
     println!("after del h: {} element(s), notes: {notes:?}", set.len());
 }
 
+/// An observer bus over `dyn Trait` listeners: the trait has `Referent` as a
+/// supertrait, and `Ref::coerce` turns a `Ref<Logger>` into a
+/// `Ref<dyn Observer>` (the same weak reference object).
+trait Observer: Referent + Send + Sync {
+    fn notify(&self, event: &str) -> String;
+}
+
+#[derive(Referent)]
+struct Logger {
+    prefix: &'static str,
+    header: Header,
+}
+
+impl Observer for Logger {
+    fn notify(&self, event: &str) -> String {
+        format!("{}{event}", self.prefix)
+    }
+}
+
+fn trait_objects() {
+    println!("== trait objects ==");
+    let logger = Arc::new(Logger {
+        prefix: "log: ",
+        header: Header::new(),
+    });
+    let audit: Arc<dyn Observer> = Arc::new(Logger {
+        prefix: "audit: ",
+        header: Header::new(),
+    });
+    let observers: Vec<Ref<dyn Observer>> = vec![
+        Ref::new(&logger).coerce(|w| w as std::sync::Weak<dyn Observer>),
+        Ref::new(&audit),
+    ];
+    let emit = |event: &str| -> Vec<String> {
+        observers
+            .iter()
+            .filter_map(|o| o.get())
+            .map(|o| o.notify(event))
+            .collect()
+    };
+    println!("emit(\"saved\") -> {:?}", emit("saved"));
+    println!(
+        "coerced ref is ref(logger): {}; getweakrefcount(logger) = {}",
+        Ref::ptr_eq(
+            &observers[0],
+            &Ref::new(&(logger.clone() as Arc<dyn Observer>))
+        ),
+        getweakrefcount(&logger)
+    );
+    drop(logger);
+    println!("after del logger: emit(\"closed\") -> {:?}", emit("closed"));
+}
+
+fn foreign_types() {
+    println!("== Weakable: foreign types ==");
+    let mut textures: WeakValueDictionary<String, Weakable<Vec<u8>>> = WeakValueDictionary::new();
+    let brick = Arc::new(Weakable::new(vec![0x7f_u8; 16]));
+    textures.insert("brick.png".to_owned(), &brick);
+    println!(
+        "a Vec<u8> in a WeakValueDictionary: {} bytes cached",
+        textures.get("brick.png").map_or(0, |t| t.len())
+    );
+    drop(brick);
+    println!("after the last user let go: len = {}", textures.len());
+}
+
+fn rc_flavour() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use weakref::rc;
+
+    println!("== weakref::rc: single-threaded Rc programs ==");
+    #[derive(Referent)]
+    struct TreeNode {
+        name: &'static str,
+        parent: RefCell<rc::Ref<TreeNode>>,
+        children: RefCell<Vec<Rc<TreeNode>>>,
+        header: Header,
+    }
+    let tree_node = |name| {
+        Rc::new(TreeNode {
+            name,
+            parent: RefCell::default(), // Ref::default(): no parent yet
+            children: RefCell::default(),
+            header: Header::new(),
+        })
+    };
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let root = tree_node("root");
+    for name in ["left", "right"] {
+        let child = tree_node(name);
+        *child.parent.borrow_mut() = rc::Ref::new(&root);
+        root.children.borrow_mut().push(child);
+    }
+    let left = Rc::clone(&root.children.borrow()[0]);
+    // A callback capturing an `Rc<RefCell<_>>`: no `Send` needed here.
+    let sink = Rc::clone(&log);
+    let _watch = rc::Ref::with_callback(&root, move |_| {
+        sink.borrow_mut().push("root dropped");
+    });
+    println!(
+        "left's parent: {:?}",
+        left.parent.borrow().get().map(|p| p.name)
+    );
+    drop(root);
+    println!(
+        "after del root: left's parent: {:?}, log: {:?}",
+        left.parent.borrow().get().map(|p| p.name),
+        log.borrow()
+    );
+}
+
+fn finalizers() {
+    println!("== finalize ==");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let tmp = node("tmpdir");
+    let l = Arc::clone(&log);
+    finalize(&tmp, move || l.lock().unwrap().push("removed tmpdir")); // handle dropped
+    let l = Arc::clone(&log);
+    let manual = finalize(&tmp, move || l.lock().unwrap().push("closed by hand"));
+    println!("manual.call() = {} (runs now, never again)", manual.call());
+    drop(tmp);
+    println!("after del tmpdir: {:?}", log.lock().unwrap());
+}
+
+fn weak_methods() {
+    println!("== WeakMethod: signal and slots ==");
+    #[derive(Referent)]
+    struct Label {
+        text: Mutex<String>,
+        header: Header,
+    }
+    impl Label {
+        fn set_text(&self, text: String) {
+            *self.text.lock().unwrap() = text;
+        }
+    }
+    let label = |text: &str| {
+        Arc::new(Label {
+            text: Mutex::new(text.to_owned()),
+            header: Header::new(),
+        })
+    };
+    let (title, status) = (label("title"), label("status"));
+    // The signal holds its slots weakly: it never keeps a label alive.
+    let mut slots = vec![
+        WeakMethod::new(&title, Label::set_text),
+        WeakMethod::new(&status, Label::set_text),
+    ];
+    let mut emit = |text: &str| {
+        slots.retain(|slot| slot.call(text.to_owned()).is_ok());
+        slots.len()
+    };
+    println!("emit(\"ready\") reached {} slot(s)", emit("ready"));
+    drop(status);
+    println!(
+        "after del status: emit(\"saved\") reached {} slot(s); title = {:?}",
+        emit("saved"),
+        title.text.lock().unwrap()
+    );
+}
+
+fn awaiting_a_death() {
+    println!("== awaiting a death ==");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let owner = node("session");
+        let owner_ref = Ref::new(&owner);
+        // A task that works until its owner is dropped, then stops.
+        let task = tokio::spawn(async move {
+            let mut ticks = 0;
+            let gone = owner_ref.dead();
+            tokio::pin!(gone);
+            loop {
+                tokio::select! {
+                    () = &mut gone => return ticks,
+                    () = tokio::time::sleep(std::time::Duration::from_millis(2)) => ticks += 1,
+                }
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        drop(owner);
+        let ticks = task.await.expect("the task ends");
+        println!("the task worked {ticks} tick(s), then stopped when its owner was dropped");
+    });
+}
+
 fn main() {
     references();
     callbacks();
     introspection();
     proxies();
     dictionaries();
+    trait_objects();
+    foreign_types();
+    rc_flavour();
+    finalizers();
+    weak_methods();
+    awaiting_a_death();
 }

@@ -80,9 +80,13 @@ pub use weakref_collections::{
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
 #[doc(inline)]
+pub use weakref_core::ops;
+#[doc(inline)]
 pub use weakref_core::{
-    Callable, CallableKind, Header, PlainKind, ProxyKind, Ref, ReferenceError, ReferenceType,
-    UnraisableHook, UnraisableInfo, Weakable, getweakrefcount, getweakrefs, set_unraisable_hook,
+    Accepts, ArcFamily, Callable, CallableKind, Dead, Family, Finalize, Header, PlainKind,
+    ProxyKind, RcFamily, Ref, ReferenceError, ReferenceType, StrongRef, UnraisableHook,
+    UnraisableInfo, WeakMethod, Weakable, finalize, getweakrefcount, getweakrefs,
+    set_unraisable_hook,
 };
 /// `#[derive(Referent)]`: makes a struct weakly referenceable (see the
 /// [`Referent`](trait@Referent) trait).
@@ -103,6 +107,51 @@ pub use weakref_proxy::{
     AnyProxy, CallableProxy, CallableProxyType, Function, Proxy, ProxyOf, ProxyType, SelectProxy,
     is_proxy, proxy, proxy_with_callback,
 };
+
+/// The single-threaded flavour: the module's names for `std::rc::Rc`
+/// objects, as `std::rc` stands beside `std::sync`.
+///
+/// Most programs with weak pointers are single-threaded (trees with parent
+/// pointers, scene graphs, editors on `Rc<RefCell<_>>`). Here every name of
+/// the crate root serves `Rc` objects: callbacks need not be `Send` (they
+/// may capture `Rc`s), and the types are neither `Send` nor `Sync`. The same
+/// [`Header`] and `#[derive(Referent)]` serve both flavours,
+/// and the same code runs both: each type here is the crate root's type with
+/// [`RcFamily`] as its pointer family.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use weakref::{rc, Header, Referent};
+///
+/// #[derive(Referent)]
+/// struct Node {
+///     name: &'static str,
+///     parent: RefCell<rc::Ref<Node>>,
+///     header: Header,
+/// }
+///
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// let root = Rc::new(Node { name: "root", parent: RefCell::default(), header: Header::new() });
+/// let leaf = Rc::new(Node { name: "leaf", parent: RefCell::default(), header: Header::new() });
+/// *leaf.parent.borrow_mut() = rc::Ref::new(&root);
+/// let sink = Rc::clone(&log);
+/// let _watch = rc::Ref::with_callback(&root, move |_| sink.borrow_mut().push("root dropped"));
+/// assert_eq!(leaf.parent.borrow().get().unwrap().name, "root");
+/// drop(root);
+/// assert!(leaf.parent.borrow().get().is_none());
+/// assert_eq!(*log.borrow(), ["root dropped"]);
+/// ```
+pub mod rc {
+    #[doc(inline)]
+    pub use weakref_core::rc::{
+        Finalize, Ref, ReferenceType, WeakMethod, finalize, getweakrefcount, getweakrefs,
+    };
+    #[doc(inline)]
+    pub use weakref_proxy::rc::{
+        CallableProxy, CallableProxyType, Proxy, ProxyOf, ProxyType, proxy, proxy_with_callback,
+    };
+}
 
 /// What `#[derive(Referent)]` expands to refers to; not public API.
 #[doc(hidden)]

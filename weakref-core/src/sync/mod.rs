@@ -13,13 +13,13 @@ pub(crate) use std::sync::{Arc, Weak};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
     Mutex, MutexGuard,
-    atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering},
 };
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
     Mutex, MutexGuard,
-    atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering},
 };
 #[cfg(loom)]
 pub(crate) mod model_arc;
@@ -39,6 +39,21 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     #[cfg(loom)]
     {
         mutex.lock().unwrap()
+    }
+}
+
+/// The contents of a mutex reached through `&mut` (no locking: exclusive
+/// access is proven by the borrow), ignoring poisoning as [`lock`] does.
+pub(crate) fn get_mut<T>(mutex: &mut Mutex<T>) -> &mut T {
+    #[cfg(not(loom))]
+    {
+        mutex
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    #[cfg(loom)]
+    {
+        mutex.get_mut().unwrap()
     }
 }
 
