@@ -12,7 +12,7 @@ count() { # op n -> total instructions
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-for op in ${OPS:-weak_upgrade ref_get weak_upgrade_dead ref_get_dead arc_downgrade ref_new life_0 life_1 life_anchor}; do
+for op in ${OPS:-weak_upgrade ref_get weak_upgrade_dead ref_get_dead arc_downgrade ref_new life_0 life_1 life_anchor wvd_get cwvd_get}; do
     base=$(count "$op" 0)
     total=$(count "$op" "$n")
     echo "$op: $(( (total - base) / n )) instructions/op"

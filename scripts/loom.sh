@@ -2,6 +2,8 @@
 # loom model checks of every concurrent protocol (issue 6):
 #   weakref-core/tests/loom.rs               the weak reference protocol
 #   weakref-collections/tests/loom_deaths.rs the dictionaries' death ledger
+#   weakref-collections/tests/loom_concurrent.rs ConcurrentWeakValueDictionary:
+#                                            shard locks, ledger, once-per-key loads
 #
 # Usage: bash scripts/loom.sh [--ci]
 #   (no flag)  full: every interleaving, no preemption bound (but 5 for the
@@ -30,4 +32,5 @@ echo "loom ($mode mode): LOOM_MAX_PREEMPTIONS=${LOOM_MAX_PREEMPTIONS:-unbounded}
 start=$(date +%s)
 cargo test -p weakref-core --test loom --release --locked
 cargo test -p weakref-collections --test loom_deaths --release --locked
+cargo test -p weakref-collections --test loom_concurrent --release --locked
 echo "loom ($mode mode): all models passed in $(( $(date +%s) - start ))s wall time"

@@ -32,8 +32,10 @@ export CARGO_TERM_COLOR=never
 cargo +"$nightly" miri setup >/dev/null
 
 # The thread-heavy tests: the core protocol races, the 8-thread stress test
-# and the cross-thread callbacks.
-thread_tests=(-p weakref-core --test protocol -p weakref-tests --test stress --test callbacks)
+# the cross-thread callbacks and ConcurrentWeakValueDictionary (loaders,
+# waiters, deaths on other threads).
+thread_tests=(-p weakref-core --test protocol -p weakref-tests --test stress --test callbacks
+    --test concurrent_weak_value_dictionary)
 
 timings=()
 run() {

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
-use weakref::{Header, Ref, Referent};
+use weakref::{ConcurrentWeakValueDictionary, Header, Ref, Referent, WeakValueDictionary};
 
 #[derive(Referent)]
 struct Obj {
@@ -17,7 +17,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(op), Some(n)) = (args.next(), args.next()) else {
         eprintln!(
-            "usage: ops <weak_upgrade|ref_get|weak_upgrade_dead|ref_get_dead|arc_downgrade|ref_new> <N>"
+            "usage: ops <weak_upgrade|ref_get|weak_upgrade_dead|ref_get_dead|arc_downgrade|ref_new|life_0|life_1|life_anchor|wvd_get|cwvd_get> <N>"
         );
         std::process::exit(2);
     };
@@ -75,6 +75,24 @@ fn main() {
             callback(&weak);
             drop(black_box(weak));
         }),
+        "wvd_get" | "cwvd_get" => {
+            // 1,024 entries (as in the quick bench), one probed key.
+            let values: Vec<_> = (0..1024)
+                .map(|_| {
+                    Arc::new(Obj {
+                        header: Header::new(),
+                    })
+                })
+                .collect();
+            let pairs = || (0..1024_u64).zip(values.iter().cloned());
+            if op == "wvd_get" {
+                let d: WeakValueDictionary<u64, Obj> = pairs().collect();
+                repeat(n, || drop(black_box(d.get(black_box(&7)))));
+            } else {
+                let d: ConcurrentWeakValueDictionary<u64, Obj> = pairs().collect();
+                repeat(n, || drop(black_box(d.get(black_box(&7)))));
+            }
+        }
         other => panic!("unknown operation {other}"),
     }
 }

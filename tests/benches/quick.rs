@@ -3,7 +3,8 @@
 //! under two minutes. One line per row with both figures and the ratio.
 //!
 //! `cargo bench -p weakref-tests --bench quick` (add `-- --no-python` to skip
-//! CPython). The criterion benches beside each crate give the detailed view.
+//! CPython, `-- --concurrent` for the `ConcurrentWeakValueDictionary` rows
+//! alone). The criterion benches beside each crate give the detailed view.
 #![allow(missing_docs)]
 // a benchmark binary, no public API
 // `Key` holds a `Header` (interior mutability) but its `Hash`/`Eq` ignore it.
@@ -13,14 +14,17 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::hint::black_box;
 use std::process::Command;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Barrier, Mutex, Weak};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use weak_table::{WeakKeyHashMap, WeakValueHashMap};
+use weakref::{
+    ConcurrentWeakValueDictionary, Header, Ref, Referent, WeakKeyDictionary, WeakValueDictionary,
+};
 
 #[path = "support/contention.rs"]
 mod contention;
-use weakref::{Header, Ref, Referent, WeakKeyDictionary, WeakValueDictionary};
 
 #[derive(Referent, Debug, PartialEq, Eq, Hash)]
 struct Key {
@@ -352,6 +356,150 @@ fn dictionaries<S: BuildHasher + Default + Clone>(t: &Table, sizes: &[u64], suff
     );
 }
 
+/// Median ns per operation of all threads together (the slowest thread's
+/// wall time over every thread's operations: the inverse of throughput) of
+/// `threads` threads each running `op(thread, i)` for `i` in `0..OPS`.
+fn ns_threads(threads: usize, op: impl Fn(usize, usize) + Sync) -> f64 {
+    const OPS: usize = 200_000;
+    let mut samples: Vec<f64> = (0..9)
+        .map(|_| {
+            let start = Barrier::new(threads);
+            let slowest = thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let (start, op) = (&start, &op);
+                        s.spawn(move || {
+                            start.wait();
+                            let t0 = Instant::now();
+                            for i in 0..OPS {
+                                op(t, i);
+                            }
+                            t0.elapsed()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap())
+                    .max()
+                    .unwrap()
+            });
+            slowest.as_nanos() as f64 / (OPS * threads) as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// `ConcurrentWeakValueDictionary` against `Mutex<WeakValueDictionary>` and
+/// `Mutex<weak_table::WeakValueHashMap>`, on 1 and 2 threads, every lookup a
+/// hit. Each thread walks 1,024 keys in its own order (the threads meet on
+/// shards and values only by chance, as in a cache shared by workers).
+fn concurrent(t: &Table) {
+    const N: usize = 1024;
+    let values: Vec<_> = (0..N as u64).map(key).collect();
+    let ours: ConcurrentWeakValueDictionary<u64, Key> =
+        values.iter().map(|v| (v.id, Arc::clone(v))).collect();
+    let single: WeakValueDictionary<u64, Key> =
+        values.iter().map(|v| (v.id, Arc::clone(v))).collect();
+    t.row(
+        "cwvd_get_1k",
+        "<= 1.5x WeakValueDictionary",
+        ns(|| sink(black_box(ours.get(black_box(&7))))),
+        &[(
+            "WeakValueDictionary",
+            ns(|| sink(black_box(single.get(black_box(&7))))),
+        )],
+    );
+    let locked = Mutex::new(single);
+    let wt: WeakValueHashMap<u64, Weak<Key>> =
+        values.iter().map(|v| (v.id, Arc::clone(v))).collect();
+    let wt = Mutex::new(wt);
+    let probe = |t: usize, i: usize| ((i * 7 + t * 509) % N) as u64;
+    let extra = key(u64::MAX);
+    for threads in [1, 2] {
+        let target = if threads == 1 {
+            "report"
+        } else {
+            "throughput > Mutex"
+        };
+        t.row(
+            &format!("cwvd_get_{threads}_threads"),
+            target,
+            ns_threads(threads, |t, i| sink(black_box(ours.get(&probe(t, i))))),
+            &[
+                (
+                    "Mutex<WVD>",
+                    ns_threads(threads, |t, i| {
+                        sink(black_box(locked.lock().unwrap().get(&probe(t, i))));
+                    }),
+                ),
+                (
+                    "Mutex<weak-table>",
+                    ns_threads(threads, |t, i| {
+                        sink(black_box(wt.lock().unwrap().get(&probe(t, i))));
+                    }),
+                ),
+            ],
+        );
+        t.row(
+            &format!("cwvd_get_or_insert_{threads}_threads"),
+            target,
+            ns_threads(threads, |t, i| {
+                sink(black_box(
+                    ours.get_or_insert_with(probe(t, i), || Arc::clone(&extra)),
+                ));
+            }),
+            &[
+                (
+                    "Mutex<WVD>",
+                    ns_threads(threads, |t, i| {
+                        let v = locked
+                            .lock()
+                            .unwrap()
+                            .get_or_insert_with(probe(t, i), || Arc::clone(&extra));
+                        sink(black_box(v));
+                    }),
+                ),
+                (
+                    "Mutex<weak-table>",
+                    ns_threads(threads, |t, i| {
+                        let k = probe(t, i);
+                        let mut wt = wt.lock().unwrap();
+                        let v = wt.get(&k).unwrap_or_else(|| {
+                            wt.insert(k, Arc::clone(&extra));
+                            Arc::clone(&extra)
+                        });
+                        drop(wt);
+                        sink(black_box(v));
+                    }),
+                ),
+            ],
+        );
+    }
+    // One hot key on both threads: the same shard's reader count and the
+    // same value's strong count, the worst case for any design that
+    // returns an `Arc`.
+    t.row(
+        "cwvd_get_2_threads_one_key",
+        "report",
+        ns_threads(2, |_, _| sink(black_box(ours.get(&7)))),
+        &[
+            (
+                "Mutex<WVD>",
+                ns_threads(2, |_, _| sink(black_box(locked.lock().unwrap().get(&7)))),
+            ),
+            (
+                "std Weak::upgrade, 2 threads",
+                ns_threads(2, {
+                    let weak = Arc::downgrade(&values[7]);
+                    move |_, _| sink(black_box(weak.upgrade()))
+                }),
+            ),
+        ],
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let full = args.iter().any(|a| a == "--full");
@@ -362,6 +510,11 @@ fn main() {
     };
     let table = Table { python };
     let started = Instant::now();
+    if args.iter().any(|a| a == "--concurrent") {
+        concurrent(&table);
+        println!("concurrent rows done in {:.1?}", started.elapsed());
+        return;
+    }
     refs(&table);
     contention::rows(&table);
     let sizes: &[u64] = if full {
@@ -374,5 +527,9 @@ fn main() {
         "-- the same with a multiplicative hasher in every map (std's SipHash bounds the rows above) --"
     );
     dictionaries::<BuildHasherDefault<MulHasher>>(&table, &sizes[..1], "_fast_hash");
+    println!(
+        "-- ConcurrentWeakValueDictionary (std's hasher; ns per operation, all threads together) --"
+    );
+    concurrent(&table);
     println!("quick bench done in {:.1?}", started.elapsed());
 }

@@ -1,6 +1,7 @@
 //! Weak dictionary costs, each group measured against `weak-table` and a
 //! plain `std::collections::HashMap` in the same run:
-//! `cargo bench -p weakref-collections --bench dictionaries`.
+//! `cargo bench -p weakref-collections --bench dictionaries` (the
+//! `concurrent` groups alone: `-- concurrent`).
 #![allow(missing_docs)]
 // criterion's macros generate undocumented items
 // `Key` holds a `Header` (interior mutability) but its `Hash`/`Eq` ignore it.
@@ -8,11 +9,13 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Barrier, Mutex, Weak};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use weak_table::{WeakKeyHashMap, WeakValueHashMap};
-use weakref_collections::{WeakKeyDictionary, WeakValueDictionary};
+use weakref_collections::{ConcurrentWeakValueDictionary, WeakKeyDictionary, WeakValueDictionary};
 use weakref_core::{Header, Referent};
 
 #[derive(Referent, PartialEq, Eq, Hash)]
@@ -160,5 +163,117 @@ fn half_dead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, get, insert_remove, half_dead);
+/// Wall time of `iters` rounds in which each of `threads` threads runs
+/// `op(thread, round)` once: with perfect scaling it does not grow with the
+/// thread count (criterion reports it per round; throughput is
+/// `threads / time`).
+fn rounds(threads: usize, iters: u64, op: &(impl Fn(usize, u64) + Sync)) -> Duration {
+    let start = Barrier::new(threads);
+    thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let start = &start;
+                s.spawn(move || {
+                    start.wait();
+                    let t0 = Instant::now();
+                    for i in 0..iters {
+                        op(t, i);
+                    }
+                    t0.elapsed()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .max()
+            .unwrap()
+    })
+}
+
+/// `ConcurrentWeakValueDictionary` against the single-owner dictionary
+/// (alone, then under a `Mutex`) and `weak-table` under a `Mutex`: `get`
+/// and `get_or_insert_with`, every lookup a hit on one of 1,024 keys, on 1
+/// and 2 threads.
+fn concurrent(c: &mut Criterion) {
+    const N: u64 = 1024;
+    let values: Vec<_> = (0..N).map(key).collect();
+    let ours: ConcurrentWeakValueDictionary<u64, Key> =
+        values.iter().map(|v| (v.id, Arc::clone(v))).collect();
+    let single: WeakValueDictionary<u64, Key> =
+        values.iter().map(|v| (v.id, Arc::clone(v))).collect();
+
+    let mut group = c.benchmark_group("concurrent_get_single_thread");
+    group.bench_function("concurrent", |b| {
+        b.iter(|| black_box(ours.get(black_box(&7))))
+    });
+    group.bench_function("weak_value_dictionary", |b| {
+        b.iter(|| black_box(single.get(black_box(&7))))
+    });
+    group.finish();
+
+    let locked = Mutex::new(single);
+    let wt: WeakValueHashMap<u64, Weak<Key>> =
+        values.iter().map(|v| (v.id, Arc::clone(v))).collect();
+    let wt = Mutex::new(wt);
+    let extra = key(u64::MAX);
+    let probe = |t: usize, i: u64| (i * 7 + t as u64 * 509) % N;
+    let get_ours = |t, i| drop(black_box(ours.get(&probe(t, i))));
+    let get_locked = |t, i| drop(black_box(locked.lock().unwrap().get(&probe(t, i))));
+    let get_wt = |t, i| drop(black_box(wt.lock().unwrap().get(&probe(t, i))));
+    let make_ours = |t, i| {
+        drop(black_box(
+            ours.get_or_insert_with(probe(t, i), || Arc::clone(&extra)),
+        ))
+    };
+    let make_locked = |t, i| {
+        let v = locked
+            .lock()
+            .unwrap()
+            .get_or_insert_with(probe(t, i), || Arc::clone(&extra));
+        drop(black_box(v));
+    };
+    let make_wt = |t, i| {
+        let k = probe(t, i);
+        let mut wt = wt.lock().unwrap();
+        let v = wt.get(&k).unwrap_or_else(|| {
+            wt.insert(k, Arc::clone(&extra));
+            Arc::clone(&extra)
+        });
+        drop(wt);
+        drop(black_box(v));
+    };
+    for (name, ours, locked, wt) in [
+        (
+            "concurrent_get",
+            &get_ours as &(dyn Fn(usize, u64) + Sync),
+            &get_locked as &(dyn Fn(usize, u64) + Sync),
+            &get_wt as &(dyn Fn(usize, u64) + Sync),
+        ),
+        (
+            "concurrent_get_or_insert_with",
+            &make_ours,
+            &make_locked,
+            &make_wt,
+        ),
+    ] {
+        let mut group = c.benchmark_group(name);
+        group.measurement_time(Duration::from_secs(2));
+        for threads in [1, 2] {
+            group.bench_function(BenchmarkId::new("concurrent", threads), |b| {
+                b.iter_custom(|iters| rounds(threads, iters, &ours))
+            });
+            group.bench_function(
+                BenchmarkId::new("mutex_weak_value_dictionary", threads),
+                |b| b.iter_custom(|iters| rounds(threads, iters, &locked)),
+            );
+            group.bench_function(BenchmarkId::new("mutex_weak_table", threads), |b| {
+                b.iter_custom(|iters| rounds(threads, iters, &wt))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, get, insert_remove, half_dead, concurrent);
 criterion_main!(benches);

@@ -93,6 +93,7 @@
 //! addresses, then upgrades the candidate key to compare with `Eq`.
 #![forbid(unsafe_code)]
 
+pub mod concurrent_weak_value_dictionary;
 mod deaths;
 mod sync;
 mod table;
@@ -100,6 +101,8 @@ pub mod weak_key_dictionary;
 pub mod weak_set;
 pub mod weak_value_dictionary;
 
+#[doc(inline)]
+pub use crate::concurrent_weak_value_dictionary::ConcurrentWeakValueDictionary;
 #[doc(inline)]
 pub use crate::weak_key_dictionary::WeakKeyDictionary;
 #[doc(inline)]

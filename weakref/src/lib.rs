@@ -53,6 +53,10 @@
 //! - [`WeakValueDictionary`], [`WeakKeyDictionary`], [`WeakSet`]: hash maps
 //!   holding their values or keys weakly, and a set holding its elements
 //!   weakly; an entry disappears the moment its object dies, on any thread.
+//! - [`ConcurrentWeakValueDictionary`]: a `WeakValueDictionary` that many
+//!   threads share through `&self` (sharded, no global lock on `get`), whose
+//!   `get_or_insert_with` makes each key's value once while it lives: the
+//!   interning cache Python programs build from a dictionary and a lock.
 //! - [`Weakable`]: a value of any type, made weakly referenceable, such as
 //!   the byte buffers of a cache:
 //!
@@ -70,7 +74,9 @@
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
-pub use weakref_collections::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
+pub use weakref_collections::{
+    ConcurrentWeakValueDictionary, WeakKeyDictionary, WeakSet, WeakValueDictionary,
+};
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
 #[doc(inline)]
