@@ -137,9 +137,12 @@ fn equality_is_pythons() {
     let b = WeakMethod::new(&y, Object::some_method);
     let c = WeakMethod::new(&x, Object::other_method);
     let d = WeakMethod::new(&y, Object::other_method);
-    // Objects equal, same method.
-    assert!(a == b && !(a != b));
-    assert!(c == d && !(c != d));
+    // Objects equal, same method (the same function pointer: not unique
+    // under Miri, which gives each function pointer its own address).
+    if !cfg!(miri) {
+        assert!(a == b && !(a != b));
+        assert!(c == d && !(c != d));
+    }
     // Objects equal, different method.
     for (p, q) in [(&a, &c), (&a, &d), (&b, &c), (&b, &d)] {
         assert!(p != q && !(p == q));

@@ -36,7 +36,10 @@ impl Payload for Unshared {
 /// `getweakrefcount`); clones are the same one. Equality is Python's: two
 /// weak methods whose objects are both alive are equal when their methods are
 /// the same function and their objects are equal; otherwise only a weak
-/// method object equals itself. One hashes as its object (cached on first
+/// method object equals itself. "The same function" is the same function
+/// pointer ([`core::ptr::fn_addr_eq`]), which Rust makes no promise about:
+/// one function can have several addresses (across codegen units; always
+/// under Miri), and the linker may merge identical ones. One hashes as its object (cached on first
 /// use, so a dead one keeps its hash).
 ///
 /// ```
