@@ -43,10 +43,14 @@ fn calls_the_method_on_the_live_object() {
     let r = WeakMethod::new(&o, Object::some_method);
     assert!(r.is_alive());
     assert!(Arc::ptr_eq(&r.weakref().get().unwrap(), &o));
-    assert!(std::ptr::fn_addr_eq(
-        r.method(),
-        Object::some_method as fn(&Object, ()) -> u32
-    ));
+    // A function's address is not unique in Rust (Miri gives each function
+    // pointer its own), so identity of methods is checked natively only.
+    if !cfg!(miri) {
+        assert!(std::ptr::fn_addr_eq(
+            r.method(),
+            Object::some_method as fn(&Object, ()) -> u32
+        ));
+    }
     assert_eq!(r.call(()), Ok(4));
     // A weak method is a weak reference object of its own.
     assert_eq!(getweakrefcount(&o), 1);
