@@ -163,6 +163,31 @@ fn refs(t: &Table) {
         ns(|| drop(Ref::with_callback(black_box(&o), |_| ()))),
         &[("std Arc::downgrade", downgrade)],
     );
+    // The rc flavour: `rc::Ref::get` is `rc::Weak::upgrade` (issue 12).
+    let local = std::rc::Rc::new(Key {
+        id: 1,
+        header: Header::new(),
+    });
+    let rc_weak = std::rc::Rc::downgrade(&local);
+    let rc_ref = weakref::rc::Ref::new(&local);
+    t.row(
+        "rc_ref_get_alive",
+        "<= 1.1x std",
+        ns(|| sink(black_box(&rc_ref).get())),
+        &[(
+            "rc::Weak::upgrade",
+            ns(|| sink(black_box(&rc_weak).upgrade())),
+        )],
+    );
+    t.row(
+        "rc_ref_new_shared",
+        "<= 3x std",
+        ns(|| drop(weakref::rc::Ref::new(black_box(&local)))),
+        &[(
+            "Rc::downgrade",
+            ns(|| drop(std::rc::Rc::downgrade(black_box(&local)))),
+        )],
+    );
     drop(o);
     let upgrade = ns(|| sink(black_box(&weak).upgrade()));
     t.row(
