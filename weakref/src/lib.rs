@@ -70,7 +70,11 @@
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
-pub use weakref_collections::{WeakKeyDictionary, WeakSet, WeakValueDictionary};
+pub use weakref_collections::{
+    AddressHasher, BuildAddressHasher, ByIdentity, ByValue, KeyMode, WeakIdentitySet,
+    WeakKeyDictionary, WeakKeyIdentityDictionary, WeakKeyMap, WeakKeySet, WeakSet,
+    WeakValueDictionary,
+};
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
 #[doc(inline)]
@@ -134,6 +138,10 @@ pub use weakref_proxy::{
 /// assert_eq!(*log.borrow(), ["root dropped"]);
 /// ```
 pub mod rc {
+    #[doc(inline)]
+    pub use weakref_collections::rc::{
+        WeakIdentitySet, WeakKeyDictionary, WeakKeyIdentityDictionary, WeakSet, WeakValueDictionary,
+    };
     #[doc(inline)]
     pub use weakref_core::rc::{Ref, ReferenceType, getweakrefcount, getweakrefs};
     #[doc(inline)]
