@@ -275,7 +275,8 @@ pub mod flavour {
     pub mod arc {
         pub use std::sync::Arc as Strong;
         pub use weakref::{
-            Ref, WeakKeyDictionary, WeakSet, WeakValueDictionary, getweakrefcount, getweakrefs,
+            Ref, WeakIdentitySet, WeakKeyDictionary, WeakKeyIdentityDictionary, WeakSet,
+            WeakValueDictionary, getweakrefcount, getweakrefs,
         };
         /// Whether keys compare by value.
         pub const BY_VALUE: bool = true;
@@ -295,7 +296,8 @@ pub mod flavour {
     pub mod rc {
         pub use std::rc::Rc as Strong;
         pub use weakref::rc::{
-            Ref, WeakKeyDictionary, WeakSet, WeakValueDictionary, getweakrefcount, getweakrefs,
+            Ref, WeakIdentitySet, WeakKeyDictionary, WeakKeyIdentityDictionary, WeakSet,
+            WeakValueDictionary, getweakrefcount, getweakrefs,
         };
         /// Whether keys compare by value.
         pub const BY_VALUE: bool = true;
