@@ -69,6 +69,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+/// The collections' iterators and entry types, by collection.
+pub use weakref_collections::{weak_key_dictionary, weak_set, weak_value_dictionary};
 #[doc(inline)]
 pub use weakref_collections::{
     AddressHasher, BuildAddressHasher, ByIdentity, ByValue, KeyMode, WeakIdentitySet,

@@ -599,3 +599,92 @@ fn len_is_exact_inside_callbacks() {
     assert_eq!(*seen.lock().unwrap(), [1, 0]);
     assert!(d.lock().unwrap().is_empty());
 }
+
+// CPython 3.11: test_weakref.py MappingTestCase.test_weak_keyed_union_operators
+// Python's `C()` objects hash by identity, so this holds in both key modes.
+// `wkd | dict` and `wkd |= pairs` take a plain mapping or pairs in Python;
+// here those go through `Extend` (`d.extend(pairs)` is `d |= pairs`), and
+// `d1 | wkd` (`__ror__`) is a copy of the plain map extended by `wkd`.
+#[test]
+fn weak_keyed_union_operators() {
+    let (o1, o2, o3) = (object(1), object(2), object(3));
+    let pairs_of = |d: &WeakKeyDictionary<Object, String>| {
+        let mut v: Vec<(u32, String)> = d.iter().map(|(k, v)| (k.arg, v.clone())).collect();
+        v.sort();
+        v
+    };
+    let mut wkd1: WeakKeyDictionary<Object, String> =
+        [(&o1, "1".to_owned()), (&o2, "2".to_owned())].into_iter().collect();
+    let mut wkd2: WeakKeyDictionary<Object, String> =
+        [(&o3, "3".to_owned()), (&o1, "4".to_owned())].into_iter().collect();
+    let wkd3 = wkd1.clone();
+    let d1 = [(&o2, "5".to_owned()), (&o3, "6".to_owned())];
+    let pairs = [(&o2, "7".to_owned()), (&o3, "8".to_owned())];
+
+    let tmp1 = &wkd1 | &wkd2; // between two WeakKeyDictionaries
+    assert_eq!(
+        pairs_of(&tmp1),
+        [(1, "4".into()), (2, "2".into()), (3, "3".into())]
+    );
+    wkd1 |= &wkd2;
+    assert!(wkd1 == tmp1);
+
+    let mut tmp2 = wkd2.clone(); // between a WeakKeyDictionary and a mapping
+    tmp2.extend(d1.clone());
+    assert_eq!(
+        pairs_of(&tmp2),
+        [(1, "4".into()), (2, "5".into()), (3, "6".into())]
+    );
+    wkd2.extend(d1.clone());
+    assert!(wkd2 == tmp2);
+
+    let mut tmp3 = wkd3.clone(); // between a WeakKeyDictionary and pairs
+    tmp3.extend(pairs.clone());
+    assert_eq!(
+        pairs_of(&tmp3),
+        [(1, "1".into()), (2, "7".into()), (3, "8".into())]
+    );
+
+    let mut tmp4: WeakKeyDictionary<Object, String> = d1.clone().into_iter().collect();
+    tmp4 |= &wkd3; // `d1 | wkd3`: the right side wins
+    assert_eq!(
+        pairs_of(&tmp4),
+        [(1, "1".into()), (2, "2".into()), (3, "6".into())]
+    );
+    // The results hold their keys weakly, as Python's `type(tmp) is WeakKeyDictionary`.
+    drop((o1, o2, o3));
+    assert!(tmp1.is_empty() && tmp2.is_empty() && tmp3.is_empty() && tmp4.is_empty());
+}
+
+// The entry API: a live key is occupied (holding the stored key); after the
+// key's death its entry is vacant, and a new key makes a new entry.
+#[test]
+fn entry_api() {
+    use weakref::weak_key_dictionary::Entry;
+    let a = object(1);
+    let mut d: WeakKeyDictionary<Object, Vec<u32>> = WeakKeyDictionary::new();
+    d.entry(&a).or_default().push(1);
+    d.entry(&a).or_insert_with(Vec::new).push(2);
+    d.entry(&a).and_modify(|v| v.push(3)).or_insert_with(|| unreachable!());
+    assert_eq!(d[&a], [1, 2, 3]);
+    match d.entry(&a) {
+        Entry::Occupied(mut o) => {
+            assert!(Strong::ptr_eq(o.key(), &a));
+            assert_eq!(o.insert(vec![9]), [1, 2, 3]);
+        }
+        Entry::Vacant(_) => panic!("a live key is occupied"),
+    }
+    assert_eq!(*d.entry(&a).or_insert_with_key(|k| vec![k.arg]), [9]);
+    if let Entry::Occupied(o) = d.entry(&a) {
+        assert_eq!(o.remove(), [9]);
+    }
+    assert!(d.is_empty() && getweakrefcount(&a) == 0);
+    let b = object(2);
+    d.entry(&b).or_insert_with(|| vec![2]);
+    drop(b);
+    assert!(d.is_empty());
+    let b = object(2);
+    assert!(matches!(d.entry(&b), Entry::Vacant(_)));
+    d.entry(&b).or_default();
+    assert_eq!(d.len(), 1);
+}

@@ -268,3 +268,44 @@ fn unsized_elements() {
     drop(p);
     assert!(s.is_empty());
 }
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_lt
+#[test]
+fn lt() {
+    let f = set_up();
+    assert!(f.ab_weakset < f.abcde_weakset);
+    assert!(f.ab_weakset.is_proper_subset(&f.abcde_weakset));
+    assert!(!(f.abcde_weakset < f.def_weakset));
+    assert!(!(f.ab_weakset < f.ab_weakset));
+    assert!(!f.ab_weakset.is_proper_subset(&f.ab_weakset));
+    assert!(!(WeakSet::<Letter>::new() < WeakSet::new()));
+    // Neither contains the other: unordered, not just "not less".
+    assert_eq!(f.abcde_weakset.partial_cmp(&f.def_weakset), None);
+}
+
+// CPython 3.11: test_weakset.py TestWeakSet.test_gt
+#[test]
+fn gt() {
+    let f = set_up();
+    assert!(f.abcde_weakset > f.ab_weakset);
+    assert!(f.abcde_weakset.is_proper_superset(&f.ab_weakset));
+    assert!(!(f.abcde_weakset > f.def_weakset));
+    assert!(!(f.ab_weakset > f.ab_weakset));
+    assert!(!f.ab_weakset.is_proper_superset(&f.ab_weakset));
+    assert!(!(WeakSet::<Letter>::new() > WeakSet::new()));
+    assert!(f.ab_weakset >= f.ab_weakset && f.ab_weakset <= f.ab_weakset);
+}
+
+// CPython's `WeakSet.intersection` keeps the elements of `other` (`item for
+// item in other if item in self`); so does this one, with `self`'s hasher.
+#[test]
+fn intersection_keeps_the_elements_of_other() {
+    let mine = letters("ab");
+    let theirs = letters("bc");
+    let s1 = weak_set(&mine);
+    let s2 = weak_set(&theirs);
+    let both = s1.intersection(&s2);
+    assert_eq!(chars(&both), "b");
+    assert!(Strong::ptr_eq(&both.get(&mine[1]).unwrap(), &theirs[0]));
+    assert!(Strong::ptr_eq(&(&s1 & &s2).get(&mine[1]).unwrap(), &theirs[0]));
+}

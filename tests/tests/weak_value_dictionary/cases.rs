@@ -730,3 +730,87 @@ fn value_moved_out_of_its_arc() {
     assert!(d.remove(&1).is_none());
     assert_eq!(d.len(), 1);
 }
+
+// CPython 3.11: test_weakref.py MappingTestCase.test_weak_valued_union_operators
+// `wvd | dict` and `wvd |= pairs` take a plain mapping or pairs in Python;
+// here those go through `Extend` (`d.extend(pairs)` is `d |= pairs`), and
+// `d1 | wvd` (`__ror__`) is a plain map's pairs collected, then `|= &wvd`.
+#[test]
+fn weak_valued_union_operators() {
+    let (a, b, c) = (object(1), object(2), object(3));
+    let args = |d: &WeakValueDictionary<u32, Object>| {
+        let mut v: Vec<(u32, u32)> = d.iter().map(|(k, v)| (*k, v.arg)).collect();
+        v.sort_unstable();
+        v
+    };
+    let mut wvd1: WeakValueDictionary<u32, Object> = [(1, &a)].into_iter().collect();
+    let mut wvd2: WeakValueDictionary<u32, Object> = [(1, &b), (2, &a)].into_iter().collect();
+    let wvd3 = wvd1.clone();
+    let d1 = [(1, &c), (3, &b)];
+    let pairs = [(5, &c), (6, &b)];
+
+    let tmp1 = &wvd1 | &wvd2; // between two WeakValueDictionaries
+    assert_eq!(args(&tmp1), [(1, 2), (2, 1)]);
+    wvd1 |= &wvd2;
+    assert!(wvd1 == tmp1);
+
+    let mut tmp2 = wvd2.clone(); // between a WeakValueDictionary and a mapping
+    tmp2.extend(d1);
+    assert_eq!(args(&tmp2), [(1, 3), (2, 1), (3, 2)]);
+    wvd2.extend(d1);
+    assert!(wvd2 == tmp2);
+
+    let mut tmp3 = wvd3.clone(); // between a WeakValueDictionary and pairs
+    tmp3.extend(pairs);
+    assert_eq!(args(&tmp3), [(1, 1), (5, 3), (6, 2)]);
+
+    let mut tmp4: WeakValueDictionary<u32, Object> = d1.into_iter().collect();
+    tmp4 |= &wvd3; // `d1 | wvd3`: the right side wins
+    assert_eq!(args(&tmp4), [(1, 1), (3, 2)]);
+    // The results hold their values weakly.
+    drop((a, b, c));
+    assert!(tmp1.is_empty() && tmp2.is_empty() && tmp3.is_empty() && tmp4.is_empty());
+}
+
+// The entry API: occupied means a live value; a dead value's entry is
+// vacant, and filling it keeps the stored key (one entry, never two).
+#[test]
+fn entry_of_a_dead_value_is_vacant_and_reuses_the_entry() {
+    use weakref::weak_value_dictionary::Entry;
+    let (a, b) = (object(1), object(2));
+    let mut d: WeakValueDictionary<String, Object> = WeakValueDictionary::new();
+    d.insert("k".to_owned(), &a);
+    match d.entry("k".to_owned()) {
+        Entry::Occupied(o) => assert!(Strong::ptr_eq(o.get(), &a) && o.key() == "k"),
+        Entry::Vacant(_) => panic!("a live value is occupied"),
+    }
+    drop(a);
+    match d.entry("k".to_owned()) {
+        Entry::Occupied(_) => panic!("a dead value is vacant"),
+        Entry::Vacant(v) => assert!(Strong::ptr_eq(&v.insert(&b), &b)),
+    }
+    assert_eq!(d.len(), 1);
+    assert_eq!(d.iter().count(), 1);
+    assert!(Strong::ptr_eq(&d.entry_ref("k").or_insert_with(|| unreachable!()), &b));
+    if let Entry::Occupied(o) = d.entry("k".to_owned()) {
+        assert_eq!(o.remove_entry().0, "k");
+    }
+    assert!(d.is_empty());
+}
+
+// `try_get_or_insert_with`: an `Err` leaves no entry; an `Ok` is cached.
+#[test]
+fn try_get_or_insert_with_inserts_only_on_ok() {
+    let mut d: WeakValueDictionary<u32, Object> = WeakValueDictionary::new();
+    let failed = d.try_get_or_insert_with(1, || Err("unavailable"));
+    assert_eq!(failed.err(), Some("unavailable"));
+    assert!(d.is_empty() && !d.contains_key(&1));
+    let a = d.try_get_or_insert_with(1, || Ok::<_, ()>(object(1))).unwrap();
+    let again = d
+        .try_get_or_insert_with(1, || Err::<Strong<Object>, _>("not called"))
+        .unwrap();
+    assert!(Strong::ptr_eq(&a, &again));
+    drop((a, again));
+    assert!(d.is_empty());
+    assert!(d.try_get_or_insert_with(1, || Err("gone")).is_err());
+}
