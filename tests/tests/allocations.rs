@@ -143,7 +143,9 @@ fn a_cache_hit_by_borrowed_key_allocates_nothing() {
             for (name, k) in names.iter().zip(&keep) {
                 let hit = cache.get_or_insert_with_ref(name.as_str(), || unreachable!("a hit"));
                 assert!(Arc::ptr_eq(&hit, k));
-                let again = cache.entry_ref(name.as_str()).or_insert_with(|| unreachable!());
+                let again = cache
+                    .entry_ref(name.as_str())
+                    .or_insert_with(|| unreachable!());
                 assert!(Arc::ptr_eq(&again, k));
             }
         }),
@@ -166,8 +168,7 @@ fn a_cache_hit_by_borrowed_key_allocates_nothing() {
 #[test]
 fn identity_lookups_allocate_nothing() {
     let keys: Vec<_> = (0..100).map(obj).collect();
-    let d: weakref::WeakKeyIdentityDictionary<Obj, u32> =
-        keys.iter().map(|k| (k, k.id)).collect();
+    let d: weakref::WeakKeyIdentityDictionary<Obj, u32> = keys.iter().map(|k| (k, k.id)).collect();
     let s: weakref::WeakIdentitySet<Obj> = keys.iter().collect();
     assert_eq!(
         allocations(|| {

@@ -69,14 +69,14 @@
 //! ```
 #![forbid(unsafe_code)]
 
-/// The collections' iterators and entry types, by collection.
-pub use weakref_collections::{weak_key_dictionary, weak_set, weak_value_dictionary};
 #[doc(inline)]
 pub use weakref_collections::{
     AddressHasher, BuildAddressHasher, ByIdentity, ByValue, KeyMode, WeakIdentitySet,
     WeakKeyDictionary, WeakKeyIdentityDictionary, WeakKeyMap, WeakKeySet, WeakSet,
     WeakValueDictionary,
 };
+/// The collections' iterators and entry types, by collection.
+pub use weakref_collections::{weak_key_dictionary, weak_set, weak_value_dictionary};
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
 #[doc(inline)]

@@ -55,6 +55,9 @@ impl Observer for Logger {
     }
 }
 
+/// An observer with interior mutability: not `Sync`, fine in an identity
+/// set (`Arc<Counter>` is not `Send` either; the `Arc` flavour only checks
+/// single-threaded use here).
 #[derive(Referent)]
 struct Counter {
     count: Cell<u32>,
@@ -83,6 +86,7 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 // An observer set of `dyn Observer`: observers of different types, notified
 // while alive, unsubscribed by their death, `len` exact at once.
 #[test]
+#[allow(clippy::arc_with_non_send_sync)] // one thread; `Counter` is `!Sync` on purpose
 fn observer_set_of_trait_objects() {
     let a = logger("a");
     let counter = Strong::new(Counter {
@@ -304,6 +308,9 @@ fn dictionary_clone_extend_from_iter_debug_entry_retain() {
 
 // The set algebra by identity: equal objects are different elements.
 #[test]
+// Each comparison operator is exercised on purpose (and `!(a < a)` is
+// Python's `assertFalse`).
+#[allow(clippy::neg_cmp_op_on_partial_ord, clippy::nonminimal_bool)]
 fn set_algebra_is_by_identity() {
     let objs: Vec<_> = (0..4).map(untouchable).collect();
     let ab: WeakIdentitySet<Untouchable> = objs[..2].iter().collect();

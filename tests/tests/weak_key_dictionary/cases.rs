@@ -614,9 +614,13 @@ fn weak_keyed_union_operators() {
         v
     };
     let mut wkd1: WeakKeyDictionary<Object, String> =
-        [(&o1, "1".to_owned()), (&o2, "2".to_owned())].into_iter().collect();
+        [(&o1, "1".to_owned()), (&o2, "2".to_owned())]
+            .into_iter()
+            .collect();
     let mut wkd2: WeakKeyDictionary<Object, String> =
-        [(&o3, "3".to_owned()), (&o1, "4".to_owned())].into_iter().collect();
+        [(&o3, "3".to_owned()), (&o1, "4".to_owned())]
+            .into_iter()
+            .collect();
     let wkd3 = wkd1.clone();
     let d1 = [(&o2, "5".to_owned()), (&o3, "6".to_owned())];
     let pairs = [(&o2, "7".to_owned()), (&o3, "8".to_owned())];
@@ -664,8 +668,12 @@ fn entry_api() {
     let a = object(1);
     let mut d: WeakKeyDictionary<Object, Vec<u32>> = WeakKeyDictionary::new();
     d.entry(&a).or_default().push(1);
-    d.entry(&a).or_insert_with(Vec::new).push(2);
-    d.entry(&a).and_modify(|v| v.push(3)).or_insert_with(|| unreachable!());
+    d.entry(&a)
+        .or_insert_with(|| unreachable!("occupied"))
+        .push(2);
+    d.entry(&a)
+        .and_modify(|v| v.push(3))
+        .or_insert_with(|| unreachable!());
     assert_eq!(d[&a], [1, 2, 3]);
     match d.entry(&a) {
         Entry::Occupied(mut o) => {

@@ -270,7 +270,9 @@ fn unsized_elements() {
 }
 
 // CPython 3.11: test_weakset.py TestWeakSet.test_lt
+// (`assertFalse(a < b)` is `!(a < b)`: the negation is what is tested.)
 #[test]
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 fn lt() {
     let f = set_up();
     assert!(f.ab_weakset < f.abcde_weakset);
@@ -284,7 +286,9 @@ fn lt() {
 }
 
 // CPython 3.11: test_weakset.py TestWeakSet.test_gt
+// (`assertFalse(a > b)` is `!(a > b)`: the negation is what is tested.)
 #[test]
+#[allow(clippy::neg_cmp_op_on_partial_ord, clippy::nonminimal_bool)]
 fn gt() {
     let f = set_up();
     assert!(f.abcde_weakset > f.ab_weakset);
@@ -293,7 +297,8 @@ fn gt() {
     assert!(!(f.ab_weakset > f.ab_weakset));
     assert!(!f.ab_weakset.is_proper_superset(&f.ab_weakset));
     assert!(!(WeakSet::<Letter>::new() > WeakSet::new()));
-    assert!(f.ab_weakset >= f.ab_weakset && f.ab_weakset <= f.ab_weakset);
+    assert!(f.ab_weakset >= f.ab_weakset);
+    assert!(f.ab_weakset <= f.ab_weakset);
 }
 
 // CPython's `WeakSet.intersection` keeps the elements of `other` (`item for
@@ -307,5 +312,8 @@ fn intersection_keeps_the_elements_of_other() {
     let both = s1.intersection(&s2);
     assert_eq!(chars(&both), "b");
     assert!(Strong::ptr_eq(&both.get(&mine[1]).unwrap(), &theirs[0]));
-    assert!(Strong::ptr_eq(&(&s1 & &s2).get(&mine[1]).unwrap(), &theirs[0]));
+    assert!(Strong::ptr_eq(
+        &(&s1 & &s2).get(&mine[1]).unwrap(),
+        &theirs[0]
+    ));
 }

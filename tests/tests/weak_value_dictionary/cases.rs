@@ -791,7 +791,10 @@ fn entry_of_a_dead_value_is_vacant_and_reuses_the_entry() {
     }
     assert_eq!(d.len(), 1);
     assert_eq!(d.iter().count(), 1);
-    assert!(Strong::ptr_eq(&d.entry_ref("k").or_insert_with(|| unreachable!()), &b));
+    assert!(Strong::ptr_eq(
+        &d.entry_ref("k").or_insert_with(|| unreachable!()),
+        &b
+    ));
     if let Entry::Occupied(o) = d.entry("k".to_owned()) {
         assert_eq!(o.remove_entry().0, "k");
     }
@@ -805,7 +808,9 @@ fn try_get_or_insert_with_inserts_only_on_ok() {
     let failed = d.try_get_or_insert_with(1, || Err("unavailable"));
     assert_eq!(failed.err(), Some("unavailable"));
     assert!(d.is_empty() && !d.contains_key(&1));
-    let a = d.try_get_or_insert_with(1, || Ok::<_, ()>(object(1))).unwrap();
+    let a = d
+        .try_get_or_insert_with(1, || Ok::<_, ()>(object(1)))
+        .unwrap();
     let again = d
         .try_get_or_insert_with(1, || Err::<Strong<Object>, _>("not called"))
         .unwrap();
