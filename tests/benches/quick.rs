@@ -361,8 +361,7 @@ fn identity_and_rc_rows(t: &Table) {
 
     fn identity<S: BuildHasher + Default>(t: &Table, suffix: &str) {
         let keys: Vec<_> = (0..1_000).map(key).collect();
-        let ours: WeakKeyIdentityDictionary<Key, u64, S> =
-            keys.iter().map(|k| (k, k.id)).collect();
+        let ours: WeakKeyIdentityDictionary<Key, u64, S> = keys.iter().map(|k| (k, k.id)).collect();
         let mut wt: PtrWeakKeyHashMap<Weak<Key>, u64, S> =
             PtrWeakKeyHashMap::with_hasher(S::default());
         for k in &keys {
@@ -407,8 +406,7 @@ fn identity_and_rc_rows(t: &Table) {
     };
     let keys: Vec<_> = (0..1_000).map(rc_key).collect();
     let ours: rc::WeakKeyDictionary<Key, u64> = keys.iter().map(|k| (k, k.id)).collect();
-    let wt: WeakKeyHashMap<RcWeak<Key>, u64> =
-        keys.iter().map(|k| (Rc::clone(k), k.id)).collect();
+    let wt: WeakKeyHashMap<RcWeak<Key>, u64> = keys.iter().map(|k| (Rc::clone(k), k.id)).collect();
     let probe = &*keys[7];
     t.row(
         "rc_wkd_get_1000",
@@ -443,7 +441,10 @@ fn identity_and_rc_rows(t: &Table) {
         "rc_wvd_get_1000",
         "<= 1.5x weak-table",
         ns(|| sink(black_box(ours.get(black_box(&7))))),
-        &[("weak-table rc", ns(|| sink(black_box(wt.get(black_box(&7))))))],
+        &[(
+            "weak-table rc",
+            ns(|| sink(black_box(wt.get(black_box(&7))))),
+        )],
     );
     let (mut ours, mut wt) = (ours, wt);
     t.row(

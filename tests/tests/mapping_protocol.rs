@@ -17,7 +17,6 @@
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-
 /// What the protocol asks of a mapping (`p[k] = v`, `p[k]`, `k in p`, ...),
 /// with keys and values as the caller holds them (an `Arc` for the weak
 /// side, so that the caller keeps the referent alive).

@@ -247,7 +247,9 @@ fn identity_and_rc(c: &mut Criterion) {
         keys.iter().map(|k| (k.id, Rc::clone(k))).collect();
     let mut group = c.benchmark_group("rc_weak_value_get");
     group.bench_function("weakref", |b| b.iter(|| black_box(ours.get(black_box(&7)))));
-    group.bench_function("weak_table", |b| b.iter(|| black_box(wt.get(black_box(&7)))));
+    group.bench_function("weak_table", |b| {
+        b.iter(|| black_box(wt.get(black_box(&7))))
+    });
     group.finish();
     let mut group = c.benchmark_group("rc_weak_value_insert_remove");
     group.bench_function("weakref", |b| {

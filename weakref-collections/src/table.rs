@@ -286,10 +286,10 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
         hash: u64,
         eq: impl FnMut(&Entry<W, D, F>) -> bool,
     ) -> Option<(Option<F::Strong<W>>, D)> {
-        match self.lookup(hash, eq) {
-            Lookup::Found(found) => Some((found.referent(), found.remove())),
-            Lookup::Absent(_) => None,
-        }
+        let (entry, _) = self.entries.find_entry(hash, eq).ok()?.remove();
+        let referent = entry.weak.get();
+        self.hooks.disarm(entry.weak, entry.hash, entry.id);
+        Some((referent, entry.data))
     }
 
     /// Removes the entry `eq` finds, giving back only its data (no upgrade).
@@ -298,10 +298,9 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
         hash: u64,
         eq: impl FnMut(&Entry<W, D, F>) -> bool,
     ) -> Option<D> {
-        match self.lookup(hash, eq) {
-            Lookup::Found(found) => Some(found.remove()),
-            Lookup::Absent(_) => None,
-        }
+        let (entry, _) = self.entries.find_entry(hash, eq).ok()?.remove();
+        self.hooks.disarm(entry.weak, entry.hash, entry.id);
+        Some(entry.data)
     }
 
     /// Removes some entry whose referent is alive (Python's `popitem`).

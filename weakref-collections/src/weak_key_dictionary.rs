@@ -516,17 +516,17 @@ where
         self.table.collect();
         let key = key.as_family();
         let hash = M::hash(&self.hash_builder, &**key);
-        let old = match self.table.lookup(hash, matcher::<K, V, F, M>(hash, &**key)) {
-            Lookup::Found(mut found) => {
-                Some(core::mem::replace(&mut found.entry_mut().data, value))
-            }
-            Lookup::Absent(vacant) => {
-                vacant.insert(key, value);
-                None
-            }
-        };
+        if let Some(entry) = self
+            .table
+            .find_mut(hash, matcher::<K, V, F, M>(hash, &**key))
+        {
+            let old = core::mem::replace(&mut entry.data, value);
+            self.table.collect();
+            return Some(old);
+        }
+        self.table.insert(hash, key, value);
         self.table.collect();
-        old
+        None
     }
 
     /// The value of `key`, if a live key equal to it is stored (Python's

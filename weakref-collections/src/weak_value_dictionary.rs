@@ -565,6 +565,15 @@ where
         key: K,
         make: impl FnOnce() -> F::Strong<V>,
     ) -> F::Strong<V> {
+        // The hit first, without an entry (the cache's common case).
+        self.table.collect();
+        let hash = self.hash_builder.hash_one(&key);
+        let hit = self.table.find(hash, same_key(hash, &key));
+        if let Some(value) = hit.and_then(|entry| entry.weak.get()) {
+            // Before the value becomes the return value: see `insert`.
+            drop((key, make));
+            return value;
+        }
         self.entry(key).or_insert_with(make)
     }
 

@@ -2,9 +2,9 @@
 
 use weakref::{Header, Referent};
 
-use crate::Mapping;
 #[allow(unused_imports)]
 use super::*;
+use crate::Mapping;
 
 /// CPython's `Object(arg)`: equal and hashed by `arg`.
 #[derive(Referent, Debug, PartialEq, Eq, Hash)]
