@@ -34,8 +34,9 @@ fn fold(x: u64) -> u64 {
 /// 64x64->128-bit multiply per word written, folded so that both the low
 /// bits (bucket index) and the high bits (hashbrown's tag) are mixed.
 ///
-/// Not DoS-resistant (see the [module docs](self)): use it for addresses,
-/// which an attacker does not choose, not for data from outside.
+/// Not DoS-resistant (it has no secret key): use it for addresses, which
+/// the allocator chooses and an attacker does not, not for data from
+/// outside.
 ///
 /// ```
 /// use std::hash::Hasher;

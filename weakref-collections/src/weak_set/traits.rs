@@ -303,7 +303,7 @@ macro_rules! operator {
 }
 
 operator! {
-    /// `&a | &b`: [`union`](WeakSet::union).
+    /// `&a | &b`: [`union`](crate::WeakKeySet::union).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -320,7 +320,7 @@ operator! {
 }
 
 operator! {
-    /// `&a & &b`: [`intersection`](WeakSet::intersection).
+    /// `&a & &b`: [`intersection`](crate::WeakKeySet::intersection).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -337,7 +337,7 @@ operator! {
 }
 
 operator! {
-    /// `&a ^ &b`: [`symmetric_difference`](WeakSet::symmetric_difference).
+    /// `&a ^ &b`: [`symmetric_difference`](crate::WeakKeySet::symmetric_difference).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -354,7 +354,7 @@ operator! {
 }
 
 operator! {
-    /// `&a - &b`: [`difference`](WeakSet::difference).
+    /// `&a - &b`: [`difference`](crate::WeakKeySet::difference).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -486,8 +486,8 @@ where
     }
 }
 
-/// Iterator over the live elements of a [`WeakSet`], from
-/// [`iter`](WeakSet::iter).
+/// Iterator over the live elements of a [`WeakSet`](crate::WeakSet), from
+/// [`iter`](crate::WeakKeySet::iter).
 ///
 /// ```
 /// # use std::sync::Arc;
