@@ -525,6 +525,121 @@ fn concurrent(t: &Table) {
     );
 }
 
+/// Round 2 rows: the identity dictionary against weak-table's
+/// `PtrWeakKeyHashMap` (with std's hasher in both, then with the address
+/// hasher in both), and the `rc` dictionaries against weak-table over
+/// `std::rc::Weak`. Kept apart from `dictionaries` so other row sets merge
+/// beside it.
+fn identity_and_rc_rows(t: &Table) {
+    use std::rc::{Rc, Weak as RcWeak};
+    use weak_table::PtrWeakKeyHashMap;
+    use weakref::{BuildAddressHasher, WeakKeyIdentityDictionary, rc};
+
+    fn identity<S: BuildHasher + Default>(t: &Table, suffix: &str) {
+        let keys: Vec<_> = (0..1_000).map(key).collect();
+        let ours: WeakKeyIdentityDictionary<Key, u64, S> = keys.iter().map(|k| (k, k.id)).collect();
+        let mut wt: PtrWeakKeyHashMap<Weak<Key>, u64, S> =
+            PtrWeakKeyHashMap::with_hasher(S::default());
+        for k in &keys {
+            wt.insert(Arc::clone(k), k.id);
+        }
+        let probe = &keys[7];
+        t.row(
+            &format!("identity_get_1000{suffix}"),
+            "<= 1x weak-table Ptr",
+            ns(|| sink(black_box(ours.get(black_box(&**probe))))),
+            &[(
+                "weak-table PtrWeakKeyHashMap",
+                ns(|| sink(black_box(wt.get(black_box(probe))))),
+            )],
+        );
+        let extra = key(u64::MAX);
+        let mut ours = ours;
+        t.row(
+            &format!("identity_insert_remove{suffix}"),
+            "<= 2x weak-table Ptr",
+            ns(|| {
+                ours.insert(&extra, 1);
+                black_box(ours.remove(&extra));
+            }),
+            &[(
+                "weak-table PtrWeakKeyHashMap",
+                ns(|| {
+                    wt.insert(Arc::clone(&extra), 1);
+                    black_box(wt.remove(&extra));
+                }),
+            )],
+        );
+    }
+    identity::<std::collections::hash_map::RandomState>(t, "");
+    identity::<BuildAddressHasher>(t, "_address_hash");
+
+    let rc_key = |id| {
+        Rc::new(Key {
+            id,
+            header: Header::new(),
+        })
+    };
+    let keys: Vec<_> = (0..1_000).map(rc_key).collect();
+    let ours: rc::WeakKeyDictionary<Key, u64> = keys.iter().map(|k| (k, k.id)).collect();
+    let wt: WeakKeyHashMap<RcWeak<Key>, u64> = keys.iter().map(|k| (Rc::clone(k), k.id)).collect();
+    let probe = &*keys[7];
+    t.row(
+        "rc_wkd_get_1000",
+        "<= 1.5x weak-table",
+        ns(|| sink(black_box(ours.get(black_box(probe))))),
+        &[(
+            "weak-table rc",
+            ns(|| sink(black_box(wt.get(black_box(probe))))),
+        )],
+    );
+    let extra = rc_key(u64::MAX);
+    let (mut ours, mut wt) = (ours, wt);
+    t.row(
+        "rc_wkd_insert_remove",
+        "<= 2x weak-table",
+        ns(|| {
+            ours.insert(&extra, 1);
+            black_box(ours.remove(&extra));
+        }),
+        &[(
+            "weak-table rc",
+            ns(|| {
+                wt.insert(Rc::clone(&extra), 1);
+                black_box(wt.remove(&*extra));
+            }),
+        )],
+    );
+    let ours: rc::WeakValueDictionary<u64, Key> = keys.iter().map(|k| (k.id, k)).collect();
+    let wt: WeakValueHashMap<u64, RcWeak<Key>> =
+        keys.iter().map(|k| (k.id, Rc::clone(k))).collect();
+    t.row(
+        "rc_wvd_get_1000",
+        "<= 1.5x weak-table",
+        ns(|| sink(black_box(ours.get(black_box(&7))))),
+        &[(
+            "weak-table rc",
+            ns(|| sink(black_box(wt.get(black_box(&7))))),
+        )],
+    );
+    let (mut ours, mut wt) = (ours, wt);
+    t.row(
+        "rc_wvd_insert_remove",
+        "<= 2x weak-table",
+        ns(|| {
+            ours.insert(u64::MAX, &extra);
+            black_box(ours.remove(&u64::MAX));
+        }),
+        &[(
+            "weak-table rc",
+            ns(|| {
+                wt.insert(u64::MAX, Rc::clone(&extra));
+                black_box(wt.remove(&u64::MAX));
+            }),
+        )],
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let full = args.iter().any(|a| a == "--full");
@@ -556,5 +671,7 @@ fn main() {
         "-- ConcurrentWeakValueDictionary (std's hasher; ns per operation, all threads together) --"
     );
     concurrent(&table);
+    println!("-- round 2: identity and rc dictionaries --");
+    identity_and_rc_rows(&table);
     println!("quick bench done in {:.1?}", started.elapsed());
 }

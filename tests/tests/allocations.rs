@@ -128,6 +128,59 @@ fn dictionary_lookups_allocate_nothing() {
     );
 }
 
+// `entry_ref` / `get_or_insert_with_ref` look a `String` key up by `&str`:
+// a hit makes no owned key (and no value); a miss makes the key once.
+#[test]
+fn a_cache_hit_by_borrowed_key_allocates_nothing() {
+    let keep: Vec<_> = (0..10).map(obj).collect();
+    let mut cache: WeakValueDictionary<String, Obj> = WeakValueDictionary::new();
+    for k in &keep {
+        cache.insert(format!("key {}", k.id), k);
+    }
+    let names: Vec<String> = (0..10).map(|i| format!("key {i}")).collect();
+    assert_eq!(
+        allocations(|| {
+            for (name, k) in names.iter().zip(&keep) {
+                let hit = cache.get_or_insert_with_ref(name.as_str(), || unreachable!("a hit"));
+                assert!(Arc::ptr_eq(&hit, k));
+                let again = cache
+                    .entry_ref(name.as_str())
+                    .or_insert_with(|| unreachable!());
+                assert!(Arc::ptr_eq(&again, k));
+            }
+        }),
+        0
+    );
+    let fresh = obj(99);
+    // A miss: the `String` key, and the entry's weak reference object with
+    // the object's list of weak references (its first weak reference: two,
+    // as above); nothing else (the table has room).
+    cache.reserve(1);
+    let made = allocations(|| {
+        let v = cache.get_or_insert_with_ref("new", || Arc::clone(&fresh));
+        assert!(Arc::ptr_eq(&v, &fresh));
+    });
+    assert_eq!(made, 3);
+    assert_eq!(cache.get("new").map(|v| v.id), Some(99));
+}
+
+// An identity lookup allocates nothing either (one multiply and a probe).
+#[test]
+fn identity_lookups_allocate_nothing() {
+    let keys: Vec<_> = (0..100).map(obj).collect();
+    let d: weakref::WeakKeyIdentityDictionary<Obj, u32> = keys.iter().map(|k| (k, k.id)).collect();
+    let s: weakref::WeakIdentitySet<Obj> = keys.iter().collect();
+    assert_eq!(
+        allocations(|| {
+            for k in &keys {
+                assert_eq!(d.get(k), Some(&k.id));
+                assert!(s.contains(k));
+            }
+        }),
+        0
+    );
+}
+
 #[test]
 fn reported_sizes() {
     // std::sync::Weak<T> is one word; a Ref is the weak plus its node handle.

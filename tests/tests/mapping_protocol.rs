@@ -10,31 +10,17 @@
 //! Where the protocol reads `self.reference` (a plain dict) CPython tests the
 //! dict, not the weak dictionary (`test_keys`, `test_getitem`, `test_get`);
 //! the ports read the weak dictionary filled from it.
+// One source file of surfaces, mounted once per flavour: the duplication
+// clippy flags is the point (each mount runs the protocol on another surface).
+#![allow(clippy::duplicate_mod)]
 
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-
-use weakref::{Header, Referent, WeakKeyDictionary, WeakValueDictionary};
-
-/// CPython's `Object(arg)`: equal and hashed by `arg`.
-#[derive(Referent, Debug, PartialEq, Eq, Hash)]
-struct Object {
-    arg: &'static str,
-    header: Header,
-}
-
-fn object(arg: &'static str) -> Arc<Object> {
-    Arc::new(Object {
-        arg,
-        header: Header::new(),
-    })
-}
 
 /// What the protocol asks of a mapping (`p[k] = v`, `p[k]`, `k in p`, ...),
 /// with keys and values as the caller holds them (an `Arc` for the weak
 /// side, so that the caller keeps the referent alive).
-trait Mapping: Default + Clone + PartialEq + Debug {
+pub(crate) trait Mapping: Default + Clone + PartialEq + Debug {
     type K: Clone + PartialEq + Debug;
     type V: Clone + PartialEq + Debug;
     /// CPython's `_reference()`: three pairs.
@@ -56,117 +42,6 @@ trait Mapping: Default + Clone + PartialEq + Debug {
     fn is_empty(&self) -> bool;
 }
 
-type Wkd = WeakKeyDictionary<Object, u32>;
-type Wvd = WeakValueDictionary<&'static str, Object>;
-
-impl Mapping for Wkd {
-    type K = Arc<Object>;
-    type V = u32;
-    fn reference() -> Vec<(Arc<Object>, u32)> {
-        vec![
-            (object("key1"), 1),
-            (object("key2"), 2),
-            (object("key3"), 3),
-        ]
-    }
-    fn set(&mut self, k: &Arc<Object>, v: &u32) {
-        self.insert(k, *v);
-    }
-    fn item(&self, k: &Arc<Object>) -> Option<u32> {
-        self.get(k).copied()
-    }
-    fn has(&self, k: &Arc<Object>) -> bool {
-        self.contains_key(k)
-    }
-    fn pop(&mut self, k: &Arc<Object>) -> Option<u32> {
-        self.remove(k)
-    }
-    fn setdefault(&mut self, k: &Arc<Object>, v: &u32) -> u32 {
-        *WeakKeyDictionary::setdefault(self, k, *v)
-    }
-    fn popitem(&mut self) -> Option<(Arc<Object>, u32)> {
-        WeakKeyDictionary::popitem(self)
-    }
-    fn update(&mut self, pairs: impl IntoIterator<Item = (Arc<Object>, u32)>) {
-        self.extend(pairs);
-    }
-    fn clear(&mut self) {
-        WeakKeyDictionary::clear(self);
-    }
-    fn keys(&self) -> Vec<Arc<Object>> {
-        WeakKeyDictionary::keys(self).collect()
-    }
-    fn values(&self) -> Vec<u32> {
-        WeakKeyDictionary::values(self).copied().collect()
-    }
-    fn items(&self) -> Vec<(Arc<Object>, u32)> {
-        self.iter().map(|(k, v)| (k, *v)).collect()
-    }
-    fn iter_keys(&self) -> Vec<Arc<Object>> {
-        self.into_iter().map(|(k, _)| k).collect()
-    }
-    fn len(&self) -> usize {
-        WeakKeyDictionary::len(self)
-    }
-    fn is_empty(&self) -> bool {
-        WeakKeyDictionary::is_empty(self)
-    }
-}
-
-impl Mapping for Wvd {
-    type K = &'static str;
-    type V = Arc<Object>;
-    fn reference() -> Vec<(&'static str, Arc<Object>)> {
-        vec![
-            ("key1", object("1")),
-            ("key2", object("2")),
-            ("key3", object("3")),
-        ]
-    }
-    fn set(&mut self, k: &&'static str, v: &Arc<Object>) {
-        self.insert(*k, v);
-    }
-    fn item(&self, k: &&'static str) -> Option<Arc<Object>> {
-        self.get(*k)
-    }
-    fn has(&self, k: &&'static str) -> bool {
-        self.contains_key(*k)
-    }
-    fn pop(&mut self, k: &&'static str) -> Option<Arc<Object>> {
-        self.remove(*k)
-    }
-    fn setdefault(&mut self, k: &&'static str, v: &Arc<Object>) -> Arc<Object> {
-        WeakValueDictionary::setdefault(self, *k, v)
-    }
-    fn popitem(&mut self) -> Option<(&'static str, Arc<Object>)> {
-        WeakValueDictionary::popitem(self)
-    }
-    fn update(&mut self, pairs: impl IntoIterator<Item = (&'static str, Arc<Object>)>) {
-        self.extend(pairs);
-    }
-    fn clear(&mut self) {
-        WeakValueDictionary::clear(self);
-    }
-    fn keys(&self) -> Vec<&'static str> {
-        WeakValueDictionary::keys(self).copied().collect()
-    }
-    fn values(&self) -> Vec<Arc<Object>> {
-        WeakValueDictionary::values(self).collect()
-    }
-    fn items(&self) -> Vec<(&'static str, Arc<Object>)> {
-        self.iter().map(|(k, v)| (*k, v)).collect()
-    }
-    fn iter_keys(&self) -> Vec<&'static str> {
-        self.into_iter().map(|(k, _)| *k).collect()
-    }
-    fn len(&self) -> usize {
-        WeakValueDictionary::len(self)
-    }
-    fn is_empty(&self) -> bool {
-        WeakValueDictionary::is_empty(self)
-    }
-}
-
 /// `set(a) == set(b)` for the few elements here (no `Hash` needed).
 fn same_elements<T: PartialEq + Debug>(a: &[T], b: &[T]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
@@ -181,7 +56,7 @@ struct Fixture<M: Mapping> {
     inmapping: (M::K, M::V),
 }
 
-fn fixture<M: Mapping>() -> Fixture<M> {
+pub(crate) fn fixture<M: Mapping>() -> Fixture<M> {
     let mut reference = M::reference();
     let other = reference.pop().expect("three pairs");
     let inmapping = reference.last().expect("two pairs").clone();
@@ -193,7 +68,7 @@ fn fixture<M: Mapping>() -> Fixture<M> {
 }
 
 /// `_full_mapping(data)`.
-fn full<M: Mapping>(data: &[(M::K, M::V)]) -> M {
+pub(crate) fn full<M: Mapping>(data: &[(M::K, M::V)]) -> M {
     let mut x = M::default();
     for (key, value) in data {
         x.set(key, value);
@@ -202,7 +77,7 @@ fn full<M: Mapping>(data: &[(M::K, M::V)]) -> M {
 }
 
 /// `reference[key]`.
-fn lookup<M: Mapping>(reference: &[(M::K, M::V)], key: &M::K) -> M::V {
+pub(crate) fn lookup<M: Mapping>(reference: &[(M::K, M::V)], key: &M::K) -> M::V {
     reference
         .iter()
         .find(|(k, _)| k == key)
@@ -221,7 +96,7 @@ fn panics_with(f: impl FnOnce()) -> String {
 }
 
 // Test for read only operations on mapping.
-fn read<M: Mapping>() {
+pub(crate) fn read<M: Mapping>() {
     let f = fixture::<M>();
     let p = M::default();
     let d: M = full(&f.reference);
@@ -266,7 +141,7 @@ fn read<M: Mapping>() {
 }
 
 // Test for write operations on mapping.
-fn write<M: Mapping>() {
+pub(crate) fn write<M: Mapping>() {
     let f = fixture::<M>();
     let mut p = M::default();
     // Indexing
@@ -314,20 +189,20 @@ fn write<M: Mapping>() {
     assert_eq!(p.popitem(), None);
 }
 
-fn constructor<M: Mapping>() {
+pub(crate) fn constructor<M: Mapping>() {
     assert!(M::default() == M::default());
     let f = fixture::<M>();
     assert!(full::<M>(&f.reference) != M::default());
 }
 
-fn bool_<M: Mapping>() {
+pub(crate) fn bool_<M: Mapping>() {
     assert!(M::default().is_empty());
     let f = fixture::<M>();
     assert!(!full::<M>(&f.reference).is_empty());
     assert!(!f.reference.is_empty());
 }
 
-fn keys<M: Mapping>() {
+pub(crate) fn keys<M: Mapping>() {
     let d = M::default();
     assert_eq!(d.keys(), []);
     let f = fixture::<M>();
@@ -336,7 +211,7 @@ fn keys<M: Mapping>() {
     assert!(!d.keys().contains(&f.other.0));
 }
 
-fn values<M: Mapping>() {
+pub(crate) fn values<M: Mapping>() {
     let d = M::default();
     assert_eq!(d.values(), []);
     let f = fixture::<M>();
@@ -345,7 +220,7 @@ fn values<M: Mapping>() {
     assert!(!d.values().contains(&f.other.1));
 }
 
-fn items<M: Mapping>() {
+pub(crate) fn items<M: Mapping>() {
     let d = M::default();
     assert_eq!(d.items(), []);
     let f = fixture::<M>();
@@ -354,7 +229,7 @@ fn items<M: Mapping>() {
     assert!(!d.items().contains(&f.other));
 }
 
-fn len<M: Mapping>() {
+pub(crate) fn len<M: Mapping>() {
     let d = M::default();
     assert_eq!(d.len(), 0);
     let f = fixture::<M>();
@@ -362,13 +237,13 @@ fn len<M: Mapping>() {
     assert_eq!(d.len(), 2);
 }
 
-fn getitem<M: Mapping>() {
+pub(crate) fn getitem<M: Mapping>() {
     let f = fixture::<M>();
     let d: M = full(&f.reference);
     assert_eq!(d.item(&f.inmapping.0), Some(f.inmapping.1.clone()));
 }
 
-fn update<M: Mapping>() {
+pub(crate) fn update<M: Mapping>() {
     let f = fixture::<M>();
     // mapping argument
     let mut d = M::default();
@@ -429,7 +304,7 @@ fn update<M: Mapping>() {
     assert!(d.is_empty());
 }
 
-fn get<M: Mapping>() {
+pub(crate) fn get<M: Mapping>() {
     let f = fixture::<M>();
     let default = f.inmapping.1.clone();
     let d = M::default();
@@ -452,7 +327,7 @@ fn get<M: Mapping>() {
     );
 }
 
-fn popitem<M: Mapping>() {
+pub(crate) fn popitem<M: Mapping>() {
     let mut d = M::default();
     assert_eq!(d.popitem(), None);
     let f = fixture::<M>();
@@ -461,7 +336,7 @@ fn popitem<M: Mapping>() {
     assert_eq!(d.popitem(), None);
 }
 
-fn pop<M: Mapping>() {
+pub(crate) fn pop<M: Mapping>() {
     let f = fixture::<M>();
     let mut d = M::default();
     let (k, v) = &f.inmapping;
@@ -472,166 +347,30 @@ fn pop<M: Mapping>() {
     assert_eq!(d.pop(k), None);
 }
 
-mod weak_key_dictionary {
-    use super::Wkd;
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_read
-    #[test]
-    fn read() {
-        super::read::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_write
-    #[test]
-    fn write() {
-        super::write::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_constructor
-    #[test]
-    fn constructor() {
-        super::constructor::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_bool
-    #[test]
-    fn bool() {
-        super::bool_::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_keys
-    #[test]
-    fn keys() {
-        super::keys::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_values
-    #[test]
-    fn values() {
-        super::values::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_items
-    #[test]
-    fn items() {
-        super::items::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_len
-    #[test]
-    fn len() {
-        super::len::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_getitem
-    #[test]
-    fn getitem() {
-        super::getitem::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_update
-    #[test]
-    fn update() {
-        super::update::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_get
-    #[test]
-    fn get() {
-        super::get::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_popitem
-    #[test]
-    fn popitem() {
-        super::popitem::<Wkd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakKeyDictionaryTestCase.test_pop
-    #[test]
-    fn pop() {
-        super::pop::<Wkd>();
-    }
+// The surfaces: `mapping_protocol/surface.rs` (the `Mapping` impls and the
+// labelled tests) mounted once per flavour: `Arc` and `Rc`, keys by value
+// and by identity (the weak-valued dictionary has no key mode; it runs in
+// the `*_identity` mounts again, unchanged).
+#[path = "mapping_protocol"]
+mod arc {
+    pub(crate) use weakref_tests::flavour::arc::*;
+    mod surface;
 }
 
-mod weak_value_dictionary {
-    use super::Wvd;
+#[path = "mapping_protocol"]
+mod arc_identity {
+    pub(crate) use weakref_tests::flavour::arc_identity::*;
+    mod surface;
+}
 
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_read
-    #[test]
-    fn read() {
-        super::read::<Wvd>();
-    }
+#[path = "mapping_protocol"]
+mod rc {
+    pub(crate) use weakref_tests::flavour::rc::*;
+    mod surface;
+}
 
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_write
-    #[test]
-    fn write() {
-        super::write::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_constructor
-    #[test]
-    fn constructor() {
-        super::constructor::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_bool
-    #[test]
-    fn bool() {
-        super::bool_::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_keys
-    #[test]
-    fn keys() {
-        super::keys::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_values
-    #[test]
-    fn values() {
-        super::values::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_items
-    #[test]
-    fn items() {
-        super::items::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_len
-    #[test]
-    fn len() {
-        super::len::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_getitem
-    #[test]
-    fn getitem() {
-        super::getitem::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_update
-    #[test]
-    fn update() {
-        super::update::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_get
-    #[test]
-    fn get() {
-        super::get::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_popitem
-    #[test]
-    fn popitem() {
-        super::popitem::<Wvd>();
-    }
-
-    // CPython 3.11: test_weakref.py WeakValueDictionaryTestCase.test_pop
-    #[test]
-    fn pop() {
-        super::pop::<Wvd>();
-    }
+#[path = "mapping_protocol"]
+mod rc_identity {
+    pub(crate) use weakref_tests::flavour::rc_identity::*;
+    mod surface;
 }

@@ -275,5 +275,113 @@ fn concurrent(c: &mut Criterion) {
     }
 }
 
+/// Round 2: the identity dictionary against weak-table's
+/// `PtrWeakKeyHashMap` (std's hasher in both, then the address hasher in
+/// both), and the `rc` dictionaries against weak-table over `rc::Weak`.
+/// A group of its own, so other groups merge beside it.
+fn identity_and_rc(c: &mut Criterion) {
+    use std::collections::hash_map::RandomState;
+    use std::rc::{Rc, Weak as RcWeak};
+    use weak_table::PtrWeakKeyHashMap;
+    use weakref_collections::{BuildAddressHasher, WeakKeyIdentityDictionary, rc};
+
+    fn identity<S: std::hash::BuildHasher + Default>(c: &mut Criterion, hasher: &str) {
+        let keys: Vec<_> = (0..1_000).map(key).collect();
+        let mut ours: WeakKeyIdentityDictionary<Key, u64, S> =
+            keys.iter().map(|k| (k, k.id)).collect();
+        let mut wt: PtrWeakKeyHashMap<Weak<Key>, u64, S> =
+            PtrWeakKeyHashMap::with_hasher(S::default());
+        for k in &keys {
+            wt.insert(Arc::clone(k), k.id);
+        }
+        let probe = &keys[7];
+        let mut group = c.benchmark_group(format!("identity_get_{hasher}"));
+        group.bench_function("weakref", |b| {
+            b.iter(|| black_box(ours.get(black_box(&**probe)).copied()))
+        });
+        group.bench_function("weak_table_ptr", |b| {
+            b.iter(|| black_box(wt.get(black_box(probe)).copied()))
+        });
+        group.finish();
+        let extra = key(u64::MAX);
+        let mut group = c.benchmark_group(format!("identity_insert_remove_{hasher}"));
+        group.bench_function("weakref", |b| {
+            b.iter(|| {
+                ours.insert(&extra, 1);
+                black_box(ours.remove(&extra))
+            })
+        });
+        group.bench_function("weak_table_ptr", |b| {
+            b.iter(|| {
+                wt.insert(Arc::clone(&extra), 1);
+                black_box(wt.remove(&extra))
+            })
+        });
+        group.finish();
+    }
+    identity::<RandomState>(c, "std_hasher");
+    identity::<BuildAddressHasher>(c, "address_hasher");
+
+    let rc_key = |id| {
+        Rc::new(Key {
+            id,
+            header: Header::new(),
+        })
+    };
+    let keys: Vec<_> = (0..1_000).map(rc_key).collect();
+    let extra = rc_key(u64::MAX);
+    let mut ours: rc::WeakKeyDictionary<Key, u64> = keys.iter().map(|k| (k, k.id)).collect();
+    let mut wt: WeakKeyHashMap<RcWeak<Key>, u64> =
+        keys.iter().map(|k| (Rc::clone(k), k.id)).collect();
+    let probe = &*keys[7];
+    let mut group = c.benchmark_group("rc_weak_key_get");
+    group.bench_function("weakref", |b| {
+        b.iter(|| black_box(ours.get(black_box(probe)).copied()))
+    });
+    group.bench_function("weak_table", |b| {
+        b.iter(|| black_box(wt.get(black_box(probe)).copied()))
+    });
+    group.finish();
+    let mut group = c.benchmark_group("rc_weak_key_insert_remove");
+    group.bench_function("weakref", |b| {
+        b.iter(|| {
+            ours.insert(&extra, 1);
+            black_box(ours.remove(&extra))
+        })
+    });
+    group.bench_function("weak_table", |b| {
+        b.iter(|| {
+            wt.insert(Rc::clone(&extra), 1);
+            black_box(wt.remove(&*extra))
+        })
+    });
+    group.finish();
+
+    let mut ours: rc::WeakValueDictionary<u64, Key> = keys.iter().map(|k| (k.id, k)).collect();
+    let mut wt: WeakValueHashMap<u64, RcWeak<Key>> =
+        keys.iter().map(|k| (k.id, Rc::clone(k))).collect();
+    let mut group = c.benchmark_group("rc_weak_value_get");
+    group.bench_function("weakref", |b| b.iter(|| black_box(ours.get(black_box(&7)))));
+    group.bench_function("weak_table", |b| {
+        b.iter(|| black_box(wt.get(black_box(&7))))
+    });
+    group.finish();
+    let mut group = c.benchmark_group("rc_weak_value_insert_remove");
+    group.bench_function("weakref", |b| {
+        b.iter(|| {
+            ours.insert(u64::MAX, &extra);
+            black_box(ours.remove(&u64::MAX))
+        })
+    });
+    group.bench_function("weak_table", |b| {
+        b.iter(|| {
+            wt.insert(u64::MAX, Rc::clone(&extra));
+            black_box(wt.remove(&u64::MAX))
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(benches, get, insert_remove, half_dead, concurrent);
-criterion_main!(benches);
+criterion_group!(round_two, identity_and_rc);
+criterion_main!(benches, round_two);

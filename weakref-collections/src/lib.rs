@@ -1,7 +1,9 @@
-//! Python's weak collections for `Arc`-shared objects:
-//! [`WeakValueDictionary`], [`WeakKeyDictionary`] and [`WeakSet`]. An entry
-//! disappears the moment its weakly held object dies — on any thread, also
-//! inside a callback — as in Python, not at the next rehash.
+//! Python's weak collections: [`WeakValueDictionary`],
+//! [`WeakKeyDictionary`] and [`WeakSet`], their identity twins
+//! [`WeakKeyIdentityDictionary`] and [`WeakIdentitySet`], for `Arc`-shared
+//! objects here and `Rc`-shared ones in [`rc`]. An entry disappears the
+//! moment its weakly held object dies — on any thread, also inside a
+//! callback — as in Python, not at the next rehash.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -23,6 +25,56 @@
 //! drop(node); // the last strong reference: both entries are gone at once
 //! assert!(by_name.is_empty() && notes.is_empty());
 //! ```
+//!
+//! # By value or by identity
+//! A weakly keyed collection compares its keys one of two ways (its *key
+//! mode*, [`KeyMode`]):
+//! - **by value** ([`WeakKeyDictionary`], [`WeakSet`]): keys equal by
+//!   content are one key — an equal object finds the entry, and inserting
+//!   one keeps the stored key. `K` needs `Hash + Eq`, stable while stored.
+//! - **by identity** ([`WeakKeyIdentityDictionary`], [`WeakIdentitySet`]):
+//!   Python's default object hash, JavaScript's `WeakMap`/`WeakSet`, .NET's
+//!   `ConditionalWeakTable`, weak-table's `PtrWeak*`. A key is one object;
+//!   two equal objects are two keys. Any referent works, `dyn Trait`
+//!   included, and `K`'s `Hash` and `Eq` are never called. Keys hash by
+//!   address with [`BuildAddressHasher`], one multiply (not DoS-resistant,
+//!   which addresses do not need: the allocator picks them, not an
+//!   attacker).
+//!
+//! # One engine, several surfaces
+//! There is one hash table (`table.rs`, private), one map
+//! engine ([`WeakKeyMap`]), one set engine ([`WeakKeySet`], a map to `()`)
+//! and [`WeakValueDictionary`]; each method is written once. The variation
+//! is in type parameters, not in copies:
+//! - `M`, the key mode: two marker types whose [`KeyMode`] impl supplies the
+//!   hash of a probe key and the predicate matching a stored entry, the two
+//!   closures hashbrown's `HashTable` takes. Identity matching compares the
+//!   entry's `Ref::as_ptr` with the probe's address; an entry's weak
+//!   reference keeps its object's allocation, so that address cannot be
+//!   reused by another object while the entry exists.
+//! - `F`, the pointer family ([`ArcFamily`](weakref_core::ArcFamily) or
+//!   [`RcFamily`](weakref_core::RcFamily)): entries hold `Ref<W, F>`, and the
+//!   API takes and returns `F::Strong<W>` (`Arc<W>` or `Rc<W>`). Methods
+//!   that take a strong pointer are generic over `P: StrongRef<W, Family =
+//!   F>`, so a dictionary made with `new()` learns its family from its first
+//!   insert. The death hooks are `Send` closures in both families (they only
+//!   touch the ledger), so the death protocol below is the same code.
+//!
+//! The public names are type aliases pinning `M` (and, in [`rc`], `F`).
+//! Aliases are required, not a style: `new()` exists once per mode (each
+//! mode has its own default hasher), and two inherent `new` on
+//! `WeakKeyMap<.., ByValue>` and `WeakKeyMap<.., ByIdentity>` would be
+//! ambiguous when called as `WeakKeyMap::new()` with the mode not pinned —
+//! a defaulted type parameter is not applied in expression position.
+//!
+//! Two seams show in signatures. `Extend` and `FromIterator` are
+//! implemented per family (`Arc<K>` items for `ArcFamily`, `Rc<K>` for
+//! `RcFamily`, by one macro): impls for `(F::Strong<K>, V)` and
+//! `(&F::Strong<K>, V)` would overlap for the coherence checker. And where
+//! a collection makes weak references from strong pointers it upgraded
+//! itself (`Clone`, set operations, `|`, entries), the bound
+//! `F::Strong<K>: StrongRef<K, Family = F>` is spelled out: it holds for
+//! both families, but `weakref_core::Family` does not state it.
 //!
 //! # How an entry dies
 //! Each entry holds exactly one weak reference to its weakly held object,
@@ -68,8 +120,8 @@
 //! No lock of this crate is held while user code runs (`Hash`, `Eq`, `Clone`,
 //! `Drop`, closures); a key's `Eq`, a value's `Drop` or a callback may kill
 //! other entries of the same dictionary mid-operation: that only touches the
-//! ledger. Both dictionaries and the set are `Send`/`Sync` when their keys,
-//! values and hasher are.
+//! ledger. The `Arc` collections are `Send`/`Sync` when their keys, values
+//! and hasher are; the `rc` ones are neither.
 //!
 //! # Differences from Python
 //! - Python's dictionaries guard iteration against concurrent removal; here
@@ -88,24 +140,31 @@
 //! # Costs
 //! An entry costs one hash-table slot and one weak reference object (one
 //! allocation, registered on the object). Lookups hash with the dictionary's
-//! `BuildHasher` (std's `RandomState` by default) and compare candidates
-//! whose stored hash matches; a `WeakKeyDictionary` first compares
-//! addresses, then upgrades the candidate key to compare with `Eq`.
+//! `BuildHasher` (std's `RandomState` by default, [`BuildAddressHasher`]
+//! for the identity collections) and compare candidates whose stored hash
+//! matches; by value, a key is first compared by address, then upgraded to
+//! compare with `Eq`; by identity, only the address and the strong count
+//! are read.
 #![forbid(unsafe_code)]
 
+mod address_hasher;
 pub mod concurrent_weak_value_dictionary;
 mod deaths;
+pub mod key_mode;
+pub mod rc;
 mod sync;
 mod table;
 pub mod weak_key_dictionary;
 pub mod weak_set;
 pub mod weak_value_dictionary;
 
+pub use crate::address_hasher::{AddressHasher, BuildAddressHasher};
 #[doc(inline)]
 pub use crate::concurrent_weak_value_dictionary::ConcurrentWeakValueDictionary;
+pub use crate::key_mode::{ByIdentity, ByValue, KeyMode};
 #[doc(inline)]
-pub use crate::weak_key_dictionary::WeakKeyDictionary;
+pub use crate::weak_key_dictionary::{WeakKeyDictionary, WeakKeyIdentityDictionary, WeakKeyMap};
 #[doc(inline)]
-pub use crate::weak_set::WeakSet;
+pub use crate::weak_set::{WeakIdentitySet, WeakKeySet, WeakSet};
 #[doc(inline)]
 pub use crate::weak_value_dictionary::WeakValueDictionary;

@@ -1,39 +1,48 @@
-//! The hash table shared by the three weak collections.
+//! The hash table shared by the weak collections: one engine for every
+//! key mode and pointer family.
 //!
-//! A [`Table<W, D>`] maps entries that hold one weak reference to a `W` (the
-//! weak side: the key of a `WeakKeyDictionary`, the value of a
-//! `WeakValueDictionary`) and one strong `D` (the other side). It knows
-//! nothing of keys or hashing: the dictionaries hash with their own
-//! `BuildHasher`, store the hash in the entry, and pass lookups as `eq`
-//! closures.
+//! A [`Table<W, D, F>`] maps entries that hold one weak reference
+//! (`Ref<W, F>`) to a `W` (the weak side: the key of a weak-keyed map or
+//! set, the value of a `WeakValueDictionary`) and one strong `D` (the other
+//! side). It knows nothing of keys, key modes or hashing: the collections
+//! hash with their own `BuildHasher` (and key mode), store the hash in the
+//! entry, and pass lookups as `eq` closures. It is generic over the pointer
+//! family `F` (`Arc` or `Rc`): it takes and returns `F::Strong<W>`; the death
+//! hooks it arms are `Send` closures whatever the family, because they only
+//! touch the [`Deaths`] ledger.
 //!
 //! Every entry's weak reference carries a death hook that records the entry
-//! in the table's [`Deaths`] ledger. A dead entry stays in the hash table,
-//! invisible (lookups and iteration check the reference), until the next
-//! `&mut` operation calls [`Table::collect`], which removes it and then drops
-//! its strong side — user code, run after the table work, in a loop, so
+//! in the table's ledger. A dead entry stays in the hash table, invisible
+//! (lookups and iteration check the reference), until the next `&mut`
+//! operation calls [`Table::collect`], which removes it and then drops its
+//! strong side — user code, run after the table work, in a loop, so
 //! cascades finish there in bounded stack.
-
-use crate::sync::Arc;
+//!
+//! [`Table::lookup`] is the one search-then-act primitive (the entry APIs,
+//! `insert`, `remove` and rebinding are built on it): it finds the entry an
+//! `eq` closure accepts and hands back an [`Occupied`] or a [`Vacant`] place
+//! that borrows the whole table.
 
 use hashbrown::HashTable;
 use hashbrown::hash_table;
-use weakref_core::{Ref, Referent};
+use weakref_core::{Family, Ref, Referent, StrongRef};
 
 use crate::deaths::Deaths;
+use crate::key_mode::address;
+use crate::sync::Arc;
 
 /// One entry: a weak reference with a death hook, the strong side, the hash
 /// of the key (whichever side it is), and the id its death is recorded under.
-pub(crate) struct Entry<W: ?Sized + Referent, D> {
-    pub(crate) weak: Ref<W>,
+pub(crate) struct Entry<W: ?Sized + Referent, D, F: Family> {
+    pub(crate) weak: Ref<W, F>,
     pub(crate) data: D,
     pub(crate) hash: u64,
     pub(crate) id: u64,
 }
 
 /// Entries, plus what arms and disarms their death hooks.
-pub(crate) struct Table<W: ?Sized + Referent, D> {
-    entries: HashTable<Entry<W, D>>,
+pub(crate) struct Table<W: ?Sized + Referent, D, F: Family> {
+    entries: HashTable<Entry<W, D, F>>,
     hooks: Hooks,
     /// Where `pop_live` resumes its scan, so popping everything is linear.
     pop_cursor: usize,
@@ -48,7 +57,12 @@ struct Hooks {
 
 impl Hooks {
     /// A new weak reference to `obj` whose death records `(hash, id)`.
-    fn arm<W: ?Sized + Referent>(&mut self, obj: &Arc<W>, hash: u64) -> (Ref<W>, u64) {
+    fn arm<W, F>(&mut self, obj: &F::Strong<W>, hash: u64) -> (Ref<W, F>, u64)
+    where
+        W: ?Sized + Referent,
+        F: Family,
+        F::Strong<W>: StrongRef<W, Family = F>,
+    {
         let id = self.next_id;
         self.next_id += 1;
         let deaths = Arc::clone(&self.deaths);
@@ -57,7 +71,7 @@ impl Hooks {
     }
 
     /// The entry `(hash, id)` left the table: its death must never be counted.
-    fn disarm<W: ?Sized + Referent>(&self, weak: Ref<W>, hash: u64, id: u64) {
+    fn disarm<W: ?Sized + Referent, F: Family>(&self, weak: Ref<W, F>, hash: u64, id: u64) {
         if !weak.cancel() {
             self.deaths.forget(hash, id);
         }
@@ -65,7 +79,10 @@ impl Hooks {
 
     /// [`disarm`](Hooks::disarm) for many entries, with one pass over the
     /// ledger for those whose death came first: linear in the entries.
-    fn disarm_all<W: ?Sized + Referent>(&self, entries: impl Iterator<Item = (Ref<W>, u64, u64)>) {
+    fn disarm_all<W: ?Sized + Referent, F: Family>(
+        &self,
+        entries: impl Iterator<Item = (Ref<W, F>, u64, u64)>,
+    ) {
         let late: Vec<(u64, u64)> = entries
             .filter_map(|(weak, hash, id)| (!weak.cancel()).then_some((hash, id)))
             .collect();
@@ -73,11 +90,135 @@ impl Hooks {
     }
 }
 
-fn entry_hash<W: ?Sized + Referent, D>(entry: &Entry<W, D>) -> u64 {
+fn entry_hash<W: ?Sized + Referent, D, F: Family>(entry: &Entry<W, D, F>) -> u64 {
     entry.hash
 }
 
-impl<W: ?Sized + Referent, D> Table<W, D> {
+/// Whether two strong pointers point to the same object.
+fn same_object<T: ?Sized>(a: &T, b: &T) -> bool {
+    address(a) == address(b)
+}
+
+/// What [`Table::lookup`] found.
+pub(crate) enum Lookup<'a, W: ?Sized + Referent, D, F: Family> {
+    /// The entry the `eq` closure accepted (alive or not: the closure
+    /// decides whether dead entries count).
+    Found(Occupied<'a, W, D, F>),
+    /// No such entry.
+    Absent(Vacant<'a, W, D, F>),
+}
+
+/// A found entry, with the whole table borrowed.
+pub(crate) struct Occupied<'a, W: ?Sized + Referent, D, F: Family> {
+    table: &'a mut Table<W, D, F>,
+    index: usize,
+}
+
+/// Where an entry of `hash` would go, with the whole table borrowed.
+pub(crate) struct Vacant<'a, W: ?Sized + Referent, D, F: Family> {
+    table: &'a mut Table<W, D, F>,
+    hash: u64,
+}
+
+/// `index` came from `find_bucket_index` and the table is borrowed since.
+const BUCKET: &str = "an occupied bucket stays occupied while borrowed";
+
+impl<'a, W: ?Sized + Referent, D, F: Family> Occupied<'a, W, D, F> {
+    pub(crate) fn entry(&self) -> &Entry<W, D, F> {
+        self.table.entries.get_bucket(self.index).expect(BUCKET)
+    }
+
+    pub(crate) fn entry_mut(&mut self) -> &mut Entry<W, D, F> {
+        self.table.entries.get_bucket_mut(self.index).expect(BUCKET)
+    }
+
+    pub(crate) fn into_entry(self) -> &'a mut Entry<W, D, F> {
+        self.table.entries.get_bucket_mut(self.index).expect(BUCKET)
+    }
+
+    /// The entry's referent, if alive (a strong pointer taken now).
+    pub(crate) fn referent(&self) -> Option<F::Strong<W>> {
+        self.entry().weak.get()
+    }
+
+    /// Removes the entry (disarming its hook) and gives back its data.
+    pub(crate) fn remove(self) -> D {
+        let Ok(found) = self.table.entries.get_bucket_entry(self.index) else {
+            unreachable!("{BUCKET}");
+        };
+        let (entry, _) = found.remove();
+        self.table.hooks.disarm(entry.weak, entry.hash, entry.id);
+        entry.data
+    }
+
+    /// Leaves the found entry alone: a place for a new entry of the same
+    /// hash (used when the found entry is dead and must not be reused).
+    pub(crate) fn into_vacant(self) -> Vacant<'a, W, D, F> {
+        let hash = self.entry().hash;
+        Vacant {
+            table: self.table,
+            hash,
+        }
+    }
+
+    pub(crate) fn into_table(self) -> &'a mut Table<W, D, F> {
+        self.table
+    }
+
+    /// Collects the table's dead entries ([`Table::collect`]) and keeps
+    /// this place. The caller holds this entry's referent (a strong pointer
+    /// from [`referent`](Self::referent)), so this entry is not among them,
+    /// and removals move no other entry.
+    pub(crate) fn collected(self) -> Self {
+        self.table.collect();
+        self
+    }
+}
+
+impl<W: ?Sized + Referent, D, F: Family> Occupied<'_, W, D, F>
+where
+    F::Strong<W>: StrongRef<W, Family = F>,
+{
+    /// Points the entry at `obj` with a new weak reference, keeping its
+    /// data; its old reference is disarmed, so a stale death never touches
+    /// the new referent. Returns the old referent if it was alive. Nothing
+    /// changes if `obj` already is the referent.
+    pub(crate) fn rebind(&mut self, obj: &F::Strong<W>) -> Option<F::Strong<W>> {
+        let old = self.referent();
+        if old.as_ref().is_some_and(|old| same_object(&**old, &**obj)) {
+            return old;
+        }
+        let hash = self.entry().hash;
+        let (weak, id) = self.table.hooks.arm(obj, hash);
+        let entry = self.table.entries.get_bucket_mut(self.index).expect(BUCKET);
+        let old_weak = core::mem::replace(&mut entry.weak, weak);
+        let old_id = core::mem::replace(&mut entry.id, id);
+        self.table.hooks.disarm(old_weak, hash, old_id);
+        old
+    }
+}
+
+impl<'a, W: ?Sized + Referent, D, F: Family> Vacant<'a, W, D, F> {
+    pub(crate) fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    pub(crate) fn into_table(self) -> &'a mut Table<W, D, F> {
+        self.table
+    }
+}
+
+impl<'a, W: ?Sized + Referent, D, F: Family> Vacant<'a, W, D, F>
+where
+    F::Strong<W>: StrongRef<W, Family = F>,
+{
+    /// Adds an entry for `obj` with `data`.
+    pub(crate) fn insert(self, obj: &F::Strong<W>, data: D) -> &'a mut Entry<W, D, F> {
+        self.table.insert(self.hash, obj, data)
+    }
+}
+
+impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Table {
             entries: HashTable::with_capacity(capacity),
@@ -90,7 +231,8 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
     }
 
     /// Entries whose referent is alive: exact whenever no death hook is
-    /// running (a hook runs right after its referent's last `Arc` dropped).
+    /// running (a hook runs right after its referent's last strong pointer
+    /// dropped).
     pub(crate) fn len(&self) -> usize {
         self.entries.len().saturating_sub(self.hooks.deaths.dead())
     }
@@ -100,12 +242,12 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
     }
 
     /// Every entry, dead ones included: callers check `weak`.
-    pub(crate) fn iter(&self) -> hash_table::Iter<'_, Entry<W, D>> {
+    pub(crate) fn iter(&self) -> hash_table::Iter<'_, Entry<W, D, F>> {
         self.entries.iter()
     }
 
     /// Every entry, dead ones included, after collecting the dead.
-    pub(crate) fn iter_mut(&mut self) -> hash_table::IterMut<'_, Entry<W, D>> {
+    pub(crate) fn iter_mut(&mut self) -> hash_table::IterMut<'_, Entry<W, D, F>> {
         self.collect();
         self.entries.iter_mut()
     }
@@ -113,109 +255,56 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
     pub(crate) fn find(
         &self,
         hash: u64,
-        eq: impl FnMut(&Entry<W, D>) -> bool,
-    ) -> Option<&Entry<W, D>> {
+        eq: impl FnMut(&Entry<W, D, F>) -> bool,
+    ) -> Option<&Entry<W, D, F>> {
         self.entries.find(hash, eq)
     }
 
     pub(crate) fn find_mut(
         &mut self,
         hash: u64,
-        eq: impl FnMut(&Entry<W, D>) -> bool,
-    ) -> Option<&mut Entry<W, D>> {
+        eq: impl FnMut(&Entry<W, D, F>) -> bool,
+    ) -> Option<&mut Entry<W, D, F>> {
         self.entries.find_mut(hash, eq)
     }
 
-    /// The entry `eq` finds, or a new one for `obj` with `data()`; `true` if
-    /// it is new.
-    pub(crate) fn find_or_insert(
+    /// The entry `eq` accepts, or the place for a new one.
+    pub(crate) fn lookup(
         &mut self,
         hash: u64,
-        eq: impl FnMut(&Entry<W, D>) -> bool,
-        obj: &Arc<W>,
-        data: impl FnOnce() -> D,
-    ) -> (&mut Entry<W, D>, bool) {
-        match self.entries.find_entry(hash, eq) {
-            Ok(found) => (found.into_mut(), false),
-            Err(absent) => {
-                let (weak, id) = self.hooks.arm(obj, hash);
-                let entry = Entry {
-                    weak,
-                    data: data(),
-                    hash,
-                    id,
-                };
-                let new = absent.into_table().insert_unique(hash, entry, entry_hash);
-                (new.into_mut(), true)
-            }
+        eq: impl FnMut(&Entry<W, D, F>) -> bool,
+    ) -> Lookup<'_, W, D, F> {
+        match self.entries.find_bucket_index(hash, eq) {
+            Some(index) => Lookup::Found(Occupied { table: self, index }),
+            None => Lookup::Absent(Vacant { table: self, hash }),
         }
-    }
-
-    /// Adds an entry for `obj` (the caller checked there is no live equal one).
-    pub(crate) fn insert(&mut self, hash: u64, obj: &Arc<W>, data: D) -> &mut Entry<W, D> {
-        let (weak, id) = self.hooks.arm(obj, hash);
-        let entry = Entry {
-            weak,
-            data,
-            hash,
-            id,
-        };
-        self.entries
-            .insert_unique(hash, entry, entry_hash)
-            .into_mut()
-    }
-
-    /// Points the entry `eq` finds at `obj` with a new weak reference (its
-    /// old one is disarmed: a stale death never touches the new referent).
-    /// `Some(old referent if it was alive)`, or `None` if nothing was found.
-    pub(crate) fn rebind(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&Entry<W, D>) -> bool,
-        obj: &Arc<W>,
-    ) -> Option<Option<Arc<W>>> {
-        let entry = self.entries.find_mut(hash, eq)?;
-        let old = entry.weak.get();
-        if old.as_ref().is_some_and(|old| Arc::ptr_eq(old, obj)) {
-            return Some(old);
-        }
-        let (weak, id) = self.hooks.arm(obj, hash);
-        let old_weak = core::mem::replace(&mut entry.weak, weak);
-        let old_id = core::mem::replace(&mut entry.id, id);
-        self.hooks.disarm(old_weak, hash, old_id);
-        Some(old)
     }
 
     /// Removes the entry `eq` finds: its referent if alive, and its data.
     pub(crate) fn remove(
         &mut self,
         hash: u64,
-        eq: impl FnMut(&Entry<W, D>) -> bool,
-    ) -> Option<(Option<Arc<W>>, D)> {
+        eq: impl FnMut(&Entry<W, D, F>) -> bool,
+    ) -> Option<(Option<F::Strong<W>>, D)> {
         let (entry, _) = self.entries.find_entry(hash, eq).ok()?.remove();
-        Some(self.release(entry))
+        let referent = entry.weak.get();
+        self.hooks.disarm(entry.weak, entry.hash, entry.id);
+        Some((referent, entry.data))
     }
 
     /// Removes the entry `eq` finds, giving back only its data (no upgrade).
     pub(crate) fn remove_data(
         &mut self,
         hash: u64,
-        eq: impl FnMut(&Entry<W, D>) -> bool,
+        eq: impl FnMut(&Entry<W, D, F>) -> bool,
     ) -> Option<D> {
         let (entry, _) = self.entries.find_entry(hash, eq).ok()?.remove();
         self.hooks.disarm(entry.weak, entry.hash, entry.id);
         Some(entry.data)
     }
 
-    /// Disarms a removed entry: its referent if alive, and its data.
-    fn release(&self, entry: Entry<W, D>) -> (Option<Arc<W>>, D) {
-        let obj = entry.weak.get();
-        self.hooks.disarm(entry.weak, entry.hash, entry.id);
-        (obj, entry.data)
-    }
-
     /// Removes some entry whose referent is alive (Python's `popitem`).
-    pub(crate) fn pop_live(&mut self) -> Option<(Arc<W>, D)> {
+    pub(crate) fn pop_live(&mut self) -> Option<(F::Strong<W>, D)> {
         self.collect();
         let buckets = self.entries.num_buckets();
         let start = self.pop_cursor.min(buckets);
@@ -225,16 +314,15 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
         });
         let (index, obj) = found?;
         self.pop_cursor = index;
-        let (entry, _) = self.entries.get_bucket_entry(index).ok()?.remove();
-        let (_, data) = self.release(entry);
+        let data = Occupied { table: self, index }.remove();
         Some((obj, data))
     }
 
     /// Keeps the live entries for which `keep` is true (dead ones are left
     /// to `collect`); then collects.
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Arc<W>, &mut D) -> bool) {
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&F::Strong<W>, &mut D) -> bool) {
         self.collect();
-        let removed: Vec<Entry<W, D>> = self
+        let removed: Vec<Entry<W, D, F>> = self
             .entries
             .extract_if(|entry| match entry.weak.get() {
                 Some(obj) => !keep(&obj, &mut entry.data),
@@ -286,6 +374,55 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
         }
     }
 
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.collect();
+        self.entries.reserve(additional, entry_hash);
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.collect();
+        self.entries.shrink_to_fit(entry_hash);
+    }
+}
+
+/// What needs new weak references from strong pointers the table itself
+/// holds (`F::Strong<W>`, not a caller's `P: StrongRef`).
+///
+/// The bound `F::Strong<W>: StrongRef<W, Family = F>` holds for both
+/// families (`Arc<W>` and `Rc<W>` are their own families' strong pointers),
+/// but `weakref_core::Family` does not state it, so generic code spells it.
+impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F>
+where
+    F::Strong<W>: StrongRef<W, Family = F>,
+{
+    /// Adds an entry for `obj` (the caller checked there is no live equal one).
+    pub(crate) fn insert(&mut self, hash: u64, obj: &F::Strong<W>, data: D) -> &mut Entry<W, D, F> {
+        let (weak, id) = self.hooks.arm(obj, hash);
+        let entry = Entry {
+            weak,
+            data,
+            hash,
+            id,
+        };
+        self.entries
+            .insert_unique(hash, entry, entry_hash)
+            .into_mut()
+    }
+
+    /// Points the entry `eq` finds at `obj` ([`Occupied::rebind`]):
+    /// `Some(old referent if it was alive)`, or `None` if nothing was found.
+    pub(crate) fn rebind(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&Entry<W, D, F>) -> bool,
+        obj: &F::Strong<W>,
+    ) -> Option<Option<F::Strong<W>>> {
+        match self.lookup(hash, eq) {
+            Lookup::Found(mut found) => Some(found.rebind(obj)),
+            Lookup::Absent(_) => None,
+        }
+    }
+
     /// Python's `copy()`: a new table of the live entries, each with a new
     /// weak reference. Safe while other threads kill referents: an entry
     /// whose referent dies during the copy is collected before returning.
@@ -299,19 +436,9 @@ impl<W: ?Sized + Referent, D> Table<W, D> {
         copy.collect();
         copy
     }
-
-    pub(crate) fn reserve(&mut self, additional: usize) {
-        self.collect();
-        self.entries.reserve(additional, entry_hash);
-    }
-
-    pub(crate) fn shrink_to_fit(&mut self) {
-        self.collect();
-        self.entries.shrink_to_fit(entry_hash);
-    }
 }
 
-impl<W: ?Sized + Referent, D> Drop for Table<W, D> {
+impl<W: ?Sized + Referent, D, F: Family> Drop for Table<W, D, F> {
     /// Disarms every hook first, then drops the entries: data that holds the
     /// last strong reference to another entry's referent kills it without
     /// any bookkeeping, and nothing recurses (bounded stack for any chain).
@@ -335,7 +462,7 @@ fn drop_all<T>(entries: &mut HashTable<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use weakref_core::{Header, Referent};
+    use weakref_core::{ArcFamily, Header, Referent};
 
     #[derive(Referent)]
     struct Obj {
@@ -350,7 +477,7 @@ mod tests {
 
     #[test]
     fn death_is_counted_then_collected() {
-        let mut table = Table::<Obj, u32>::with_capacity(0);
+        let mut table = Table::<Obj, u32, ArcFamily>::with_capacity(0);
         let a = obj();
         let b = obj();
         table.insert(1, &a, 10);
@@ -366,7 +493,7 @@ mod tests {
 
     #[test]
     fn removal_after_death_consumes_the_record() {
-        let mut table = Table::<Obj, u32>::with_capacity(0);
+        let mut table = Table::<Obj, u32, ArcFamily>::with_capacity(0);
         let a = obj();
         table.insert(1, &a, 10);
         drop(a);
@@ -383,7 +510,7 @@ mod tests {
     #[test]
     fn clear_after_many_deaths_is_linear() {
         const N: usize = if cfg!(miri) { 50 } else { 5_000 };
-        let mut table = Table::<Obj, u32>::with_capacity(0);
+        let mut table = Table::<Obj, u32, ArcFamily>::with_capacity(0);
         let objs: Vec<_> = (0..N).map(|_| obj()).collect();
         for (i, o) in objs.iter().enumerate() {
             table.insert(i as u64, o, 0);
@@ -402,7 +529,7 @@ mod tests {
 
     #[test]
     fn rebinding_disarms_the_old_reference() {
-        let mut table = Table::<Obj, u32>::with_capacity(0);
+        let mut table = Table::<Obj, u32, ArcFamily>::with_capacity(0);
         let (a, b) = (obj(), obj());
         table.insert(1, &a, 10);
         let old = table.rebind(1, |_| true, &b);

@@ -1,33 +1,76 @@
-//! [`WeakKeyDictionary`]: a map whose keys are held weakly, and its
-//! iterators.
+//! [`WeakKeyMap`], the weak-keyed map engine, with its public names
+//! [`WeakKeyDictionary`] (keys by value) and [`WeakKeyIdentityDictionary`]
+//! (keys by identity); its iterators and its entry API.
 
-use crate::sync::Arc;
-use core::hash::{BuildHasher, Hash};
+use core::hash::BuildHasher;
+use core::marker::PhantomData;
 use std::hash::RandomState;
 
-use weakref_core::{Ref, Referent};
+use weakref_core::{ArcFamily, Family, Ref, Referent, StrongRef};
 
-use crate::table::{Entry, Table};
+use crate::address_hasher::BuildAddressHasher;
+use crate::key_mode::{ByIdentity, ByValue, KeyMode};
+use crate::table::{Entry as TableEntry, Lookup, Table};
 
+mod entry;
 mod iter;
 mod traits;
 
+pub use self::entry::{Entry, OccupiedEntry, VacantEntry};
 pub use self::iter::{Iter, IterMut, Keys, Values, ValuesMut};
 
-/// Python's `weakref.WeakKeyDictionary`: a hash map from objects held
-/// weakly to values. An entry disappears when its key dies — handy to attach
-/// data to objects owned elsewhere.
+/// The map behind [`WeakKeyDictionary`] and [`WeakKeyIdentityDictionary`];
+/// use those names.
 ///
-/// Keys are `Arc<K>` of a [`Referent`] type; the dictionary keeps one weak
-/// reference per entry. Keys compare by `K`'s `Eq` and `Hash` (not by
-/// address), so `K` must hash and compare by values that do not change.
-/// Inserting a key equal to a stored one keeps the stored key and replaces
-/// the value. Lookups take `&K`, so `&Arc<K>` coerces.
+/// One engine for both key modes (`M`: [`ByValue`] or [`ByIdentity`]) and
+/// both pointer families (`F`: [`ArcFamily`] or
+/// [`RcFamily`](weakref_core::RcFamily)); every method is written once,
+/// here. The public names are type aliases that pin the mode (two `new`
+/// functions for two modes would be ambiguous if the mode were a defaulted
+/// parameter: defaults do not apply in expression position), and
+/// [`crate::rc`] pins the family.
+///
+/// ```
+/// use std::sync::Arc;
+/// use weakref_collections::{ByIdentity, WeakKeyIdentityDictionary, WeakKeyMap};
+/// use weakref_core::{ArcFamily, Header, Referent};
+///
+/// #[derive(Referent)]
+/// struct Obj { header: Header }
+///
+/// let o = Arc::new(Obj { header: Header::new() });
+/// let mut d: WeakKeyMap<Obj, u8, _, ArcFamily, ByIdentity> = WeakKeyIdentityDictionary::new();
+/// d.insert(&o, 1);
+/// assert_eq!(d[&o], 1);
+/// ```
+pub struct WeakKeyMap<K: ?Sized + Referent, V, S, F: Family, M> {
+    table: Table<K, V, F>,
+    hash_builder: S,
+    mode: PhantomData<fn() -> M>,
+}
+
+/// Python's `weakref.WeakKeyDictionary`: a hash map from objects held
+/// weakly to values, keys compared **by value** (`K`'s `Hash` and `Eq`). An
+/// entry disappears when its key dies — handy to attach data to objects
+/// owned elsewhere.
+///
+/// Pick it when keys equal by content should be one key (an equal object
+/// finds the entry; inserting one keeps the stored key). To attach data to
+/// *objects* — any referent, `dyn Trait` included, two equal objects being
+/// two keys, `Hash`/`Eq` never called — use [`WeakKeyIdentityDictionary`].
+///
+/// Keys are `Arc<K>` of a [`Referent`] type (`Rc<K>` for
+/// [`rc::WeakKeyDictionary`](crate::rc::WeakKeyDictionary)); the dictionary
+/// keeps one weak reference per entry. `K` must hash and compare by values
+/// that do not change. Inserting a key equal to a stored one keeps the
+/// stored key and replaces the value. Lookups take `&K`, so `&Arc<K>`
+/// coerces.
 ///
 /// From the moment a key's last strong `Arc` is dropped, on any thread,
-/// [`len`](Self::len), [`get`](Self::get), [`contains_key`](Self::contains_key)
-/// and iteration no longer see its entry; its value is dropped by the next
-/// `&mut` operation on the dictionary.
+/// [`len`](WeakKeyMap::len), [`get`](WeakKeyMap::get),
+/// [`contains_key`](WeakKeyMap::contains_key) and iteration no longer see
+/// its entry; its value is dropped by the next `&mut` operation on the
+/// dictionary.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -44,13 +87,82 @@ pub use self::iter::{Iter, IterMut, Keys, Values, ValuesMut};
 /// drop(w);
 /// assert!(tooltips.is_empty());
 /// ```
-pub struct WeakKeyDictionary<K: ?Sized + Referent, V, S = RandomState> {
-    table: Table<K, V>,
-    hash_builder: S,
+pub type WeakKeyDictionary<K, V, S = RandomState, F = ArcFamily> = WeakKeyMap<K, V, S, F, ByValue>;
+
+/// A weak-keyed map whose keys are **objects** (by identity): JavaScript's
+/// `WeakMap`, .NET's `ConditionalWeakTable`, Python's `WeakKeyDictionary`
+/// with keys that keep the default object hash, weak-table's
+/// `PtrWeakKeyHashMap`.
+///
+/// Pick it to attach data to objects owned elsewhere: any referent works,
+/// `dyn Trait` included; two equal objects are two keys; `K`'s `Hash` and
+/// `Eq` are never called (it needs neither). For keys equal by content to
+/// be one key, use [`WeakKeyDictionary`].
+///
+/// It is [`WeakKeyMap`] with the [`ByIdentity`] mode: the same API and
+/// guarantees as [`WeakKeyDictionary`] — an entry disappears the moment its
+/// key dies, `len` is exact — keyed by address. A dead key's address cannot
+/// be reused while its entry exists (the entry's weak reference keeps the
+/// allocation), so an address always names one object. The default hasher,
+/// [`BuildAddressHasher`], is one multiply per lookup.
+///
+/// ```
+/// use std::sync::Arc;
+/// use weakref_collections::WeakKeyIdentityDictionary;
+/// use weakref_core::{Header, Referent};
+///
+/// trait Shape: Referent { fn area(&self) -> f64; }
+///
+/// #[derive(Referent)]
+/// struct Square { side: f64, header: Header }
+/// impl Shape for Square { fn area(&self) -> f64 { self.side * self.side } }
+///
+/// let a: Arc<dyn Shape> = Arc::new(Square { side: 2.0, header: Header::new() });
+/// let b: Arc<dyn Shape> = Arc::new(Square { side: 2.0, header: Header::new() });
+/// let mut labels = WeakKeyIdentityDictionary::new();
+/// labels.insert(&a, "a");
+/// labels.insert(&b, "b"); // equal shapes, two objects: two keys
+/// assert_eq!((labels[&*a], labels.len()), ("a", 2));
+/// drop(a);
+/// assert_eq!(labels.len(), 1);
+/// ```
+pub type WeakKeyIdentityDictionary<K, V, S = BuildAddressHasher, F = ArcFamily> =
+    WeakKeyMap<K, V, S, F, ByIdentity>;
+
+impl<K: ?Sized + Referent, V, F: Family> WeakKeyMap<K, V, BuildAddressHasher, F, ByIdentity> {
+    /// An empty identity dictionary. Its family (`Arc` or `Rc` keys) is
+    /// inferred from the first insert.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakKeyIdentityDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Key { header: Header }
+    /// let d: WeakKeyIdentityDictionary<Key, u32> = WeakKeyIdentityDictionary::new();
+    /// assert!(d.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_hasher(BuildAddressHasher)
+    }
+
+    /// An empty identity dictionary with room for `capacity` entries.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakKeyIdentityDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Key { header: Header }
+    /// let d: WeakKeyIdentityDictionary<Key, u32> = WeakKeyIdentityDictionary::with_capacity(10);
+    /// assert!(d.capacity() >= 10);
+    /// ```
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, BuildAddressHasher)
+    }
 }
 
-impl<K: ?Sized + Referent, V> WeakKeyDictionary<K, V, RandomState> {
-    /// An empty dictionary.
+impl<K: ?Sized + Referent, V, F: Family> WeakKeyMap<K, V, RandomState, F, ByValue> {
+    /// An empty dictionary. Its family (`Arc` or `Rc` keys) is inferred
+    /// from the first insert.
     ///
     /// ```
     /// # use weakref_collections::WeakKeyDictionary;
@@ -79,7 +191,7 @@ impl<K: ?Sized + Referent, V> WeakKeyDictionary<K, V, RandomState> {
     }
 }
 
-impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
+impl<K: ?Sized + Referent, V, S, F: Family, M> WeakKeyMap<K, V, S, F, M> {
     /// An empty dictionary hashing keys with `hash_builder`.
     ///
     /// ```
@@ -111,9 +223,10 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     /// ```
     #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        WeakKeyDictionary {
+        WeakKeyMap {
             table: Table::with_capacity(capacity),
             hash_builder,
+            mode: PhantomData,
         }
     }
 
@@ -198,7 +311,7 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     /// let sum: u32 = d.iter().map(|(k, v)| k.id * v).sum();
     /// assert_eq!(sum, 50);
     /// ```
-    pub fn iter(&self) -> Iter<'_, K, V> {
+    pub fn iter(&self) -> Iter<'_, K, V, F> {
         Iter {
             inner: self.table.iter(),
         }
@@ -219,7 +332,7 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     /// }
     /// assert_eq!(d[&k], 20);
     /// ```
-    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V, F> {
         IterMut {
             inner: self.table.iter_mut(),
         }
@@ -237,7 +350,7 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     /// d.insert(&k, ());
     /// assert!(d.keys().all(|key| Arc::ptr_eq(&key, &k)));
     /// ```
-    pub fn keys(&self) -> Keys<'_, K, V> {
+    pub fn keys(&self) -> Keys<'_, K, V, F> {
         Keys {
             inner: self.table.iter(),
         }
@@ -258,7 +371,7 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     /// drop(b);
     /// assert_eq!(d.values().collect::<Vec<_>>(), [&"a"]);
     /// ```
-    pub fn values(&self) -> Values<'_, K, V> {
+    pub fn values(&self) -> Values<'_, K, V, F> {
         Values {
             inner: self.table.iter(),
         }
@@ -277,34 +390,10 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     /// d.values_mut().for_each(|v| *v += 1);
     /// assert_eq!(d[&k], 2);
     /// ```
-    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, F> {
         ValuesMut {
             inner: self.table.iter_mut(),
         }
-    }
-
-    /// Weak references to the live keys (Python's `keyrefs()`).
-    ///
-    /// These are each key's shared weak reference (`Ref::new`), equal to the
-    /// entries' own references but not the same objects: an entry's
-    /// reference carries the dictionary's bookkeeping and is never handed
-    /// out. While you hold them, `getweakrefcount` counts one more per key.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::WeakKeyDictionary;
-    /// # use weakref_core::{Header, Ref, Referent};
-    /// # #[derive(Referent, PartialEq, Eq, Hash)] struct Key { header: Header }
-    /// let k = Arc::new(Key { header: Header::new() });
-    /// let mut d = WeakKeyDictionary::new();
-    /// d.insert(&k, ());
-    /// let refs = d.keyrefs();
-    /// assert!(Ref::ptr_eq(&refs[0], &Ref::new(&k)));
-    /// drop(k);
-    /// assert!(d.keyrefs().is_empty());
-    /// ```
-    pub fn keyrefs(&self) -> Vec<Ref<K>> {
-        self.keys().map(|key| Ref::new(&key)).collect()
     }
 
     /// Removes every entry (Python's `clear()`).
@@ -338,7 +427,7 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     /// assert!(Arc::ptr_eq(&key, &k) && value == "v");
     /// assert!(d.popitem().is_none());
     /// ```
-    pub fn popitem(&mut self) -> Option<(Arc<K>, V)> {
+    pub fn popitem(&mut self) -> Option<(F::Strong<K>, V)> {
         self.table.pop_live()
     }
 
@@ -389,14 +478,17 @@ impl<K: ?Sized + Referent, V, S> WeakKeyDictionary<K, V, S> {
     }
 }
 
-impl<K, V, S> WeakKeyDictionary<K, V, S>
+impl<K, V, S, F, M> WeakKeyMap<K, V, S, F, M>
 where
-    K: ?Sized + Referent + Hash + Eq,
+    K: ?Sized + Referent,
     S: BuildHasher,
+    F: Family,
+    F::Strong<K>: StrongRef<K, Family = F>,
+    M: KeyMode<K>,
 {
-    fn find(&self, key: &K) -> Option<&Entry<K, V>> {
-        let hash = self.hash_builder.hash_one(key);
-        self.table.find(hash, same_key(hash, key))
+    fn find(&self, key: &K) -> Option<&TableEntry<K, V, F>> {
+        let hash = M::hash(&self.hash_builder, key);
+        self.table.find(hash, matcher::<K, V, F, M>(hash, key))
     }
 
     /// Maps `key` to `value` (Python's `d[key] = value`), returning the
@@ -417,10 +509,17 @@ where
     /// drop(a);
     /// assert!(d.is_empty()); // ... and dies with `a`
     /// ```
-    pub fn insert(&mut self, key: &Arc<K>, value: V) -> Option<V> {
+    pub fn insert<P>(&mut self, key: &P, value: V) -> Option<V>
+    where
+        P: StrongRef<K, Family = F>,
+    {
         self.table.collect();
-        let hash = self.hash_builder.hash_one(&**key);
-        if let Some(entry) = self.table.find_mut(hash, same_key(hash, &**key)) {
+        let key = key.as_family();
+        let hash = M::hash(&self.hash_builder, &**key);
+        if let Some(entry) = self
+            .table
+            .find_mut(hash, matcher::<K, V, F, M>(hash, &**key))
+        {
             let old = core::mem::replace(&mut entry.data, value);
             self.table.collect();
             return Some(old);
@@ -466,9 +565,9 @@ where
     /// ```
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         self.table.collect();
-        let hash = self.hash_builder.hash_one(key);
+        let hash = M::hash(&self.hash_builder, key);
         self.table
-            .find_mut(hash, same_key(hash, key))
+            .find_mut(hash, matcher::<K, V, F, M>(hash, key))
             .map(|entry| &mut entry.data)
     }
 
@@ -487,7 +586,7 @@ where
     /// assert!(Arc::ptr_eq(&stored, &a) && *value == "one");
     /// ```
     #[must_use]
-    pub fn get_key_value(&self, key: &K) -> Option<(Arc<K>, &V)> {
+    pub fn get_key_value(&self, key: &K) -> Option<(F::Strong<K>, &V)> {
         let entry = self.find(key)?;
         Some((entry.weak.get()?, &entry.data))
     }
@@ -527,8 +626,10 @@ where
     /// ```
     pub fn remove(&mut self, key: &K) -> Option<V> {
         self.table.collect();
-        let hash = self.hash_builder.hash_one(key);
-        let removed = self.table.remove_data(hash, same_key(hash, key));
+        let hash = M::hash(&self.hash_builder, key);
+        let removed = self
+            .table
+            .remove_data(hash, matcher::<K, V, F, M>(hash, key));
         self.table.collect();
         removed
     }
@@ -547,10 +648,10 @@ where
     /// let (stored, value) = d.remove_entry(&key(1)).unwrap();
     /// assert!(Arc::ptr_eq(&stored, &a) && value == 5);
     /// ```
-    pub fn remove_entry(&mut self, key: &K) -> Option<(Arc<K>, V)> {
+    pub fn remove_entry(&mut self, key: &K) -> Option<(F::Strong<K>, V)> {
         self.table.collect();
-        let hash = self.hash_builder.hash_one(key);
-        let removed = match self.table.remove(hash, same_key(hash, key)) {
+        let hash = M::hash(&self.hash_builder, key);
+        let removed = match self.table.remove(hash, matcher::<K, V, F, M>(hash, key)) {
             Some((Some(stored), value)) => Some((stored, value)),
             // Found alive, but its key died since (on another thread): the
             // entry counts as missing, as for a `get` just after.
@@ -562,6 +663,45 @@ where
         };
         self.table.collect();
         removed
+    }
+
+    /// The entry of `key`, to read, insert or update in place (`HashMap`'s
+    /// entry API). An entry whose key died counts as vacant.
+    ///
+    /// The entry holds a strong pointer to its key: the stored one if
+    /// occupied (which, by value, may be another object equal to `key`),
+    /// a clone of `key` if vacant.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakKeyDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent, PartialEq, Eq, Hash)] struct Key { header: Header }
+    /// let k = Arc::new(Key { header: Header::new() });
+    /// let mut visits = WeakKeyDictionary::new();
+    /// for _ in 0..3 {
+    ///     *visits.entry(&k).or_insert(0) += 1;
+    /// }
+    /// visits.entry(&k).and_modify(|n| *n *= 10).or_insert(0);
+    /// assert_eq!(visits[&k], 30);
+    /// ```
+    pub fn entry<P>(&mut self, key: &P) -> Entry<'_, K, V, S, F, M>
+    where
+        P: StrongRef<K, Family = F>,
+    {
+        self.table.collect();
+        let key = key.as_family();
+        let hash = M::hash(&self.hash_builder, &**key);
+        let vacant = match self.table.lookup(hash, matcher::<K, V, F, M>(hash, &**key)) {
+            Lookup::Found(found) => match found.referent() {
+                Some(stored) => return Entry::Occupied(OccupiedEntry::new(found, stored)),
+                // It died since it matched (on another thread): its hook
+                // accounts for it; a new entry goes beside it.
+                None => found.into_vacant(),
+            },
+            Lookup::Absent(vacant) => vacant,
+        };
+        Entry::Vacant(VacantEntry::new(vacant, key.clone()))
     }
 
     /// The value of `key`, inserting `default` first if no live equal key
@@ -578,29 +718,45 @@ where
     /// *d.setdefault(&k, 0) += 1;
     /// assert_eq!(d[&k], 2);
     /// ```
-    pub fn setdefault(&mut self, key: &Arc<K>, default: V) -> &mut V {
-        self.table.collect();
-        let hash = self.hash_builder.hash_one(&**key);
-        let (entry, _) = self
-            .table
-            .find_or_insert(hash, same_key(hash, &**key), key, || default);
-        &mut entry.data
+    pub fn setdefault<P>(&mut self, key: &P, default: V) -> &mut V
+    where
+        P: StrongRef<K, Family = F>,
+    {
+        self.entry(key).or_insert(default)
+    }
+
+    /// Weak references to the live keys (Python's `keyrefs()`).
+    ///
+    /// These are each key's shared weak reference (`Ref::new`), equal to the
+    /// entries' own references but not the same objects: an entry's
+    /// reference carries the dictionary's bookkeeping and is never handed
+    /// out. While you hold them, `getweakrefcount` counts one more per key.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakKeyDictionary;
+    /// # use weakref_core::{Header, Ref, Referent};
+    /// # #[derive(Referent, PartialEq, Eq, Hash)] struct Key { header: Header }
+    /// let k = Arc::new(Key { header: Header::new() });
+    /// let mut d = WeakKeyDictionary::new();
+    /// d.insert(&k, ());
+    /// let refs = d.keyrefs();
+    /// assert!(Ref::ptr_eq(&refs[0], &Ref::new(&k)));
+    /// drop(k);
+    /// assert!(d.keyrefs().is_empty());
+    /// ```
+    pub fn keyrefs(&self) -> Vec<Ref<K, F>> {
+        self.keys().map(|key| Ref::new(&key)).collect()
     }
 }
 
-/// The lookup predicate of a key hashed to `hash`: the same object (no
-/// upgrade), or a live key equal to it.
-fn same_key<'a, K, V>(hash: u64, key: &'a K) -> impl FnMut(&Entry<K, V>) -> bool + 'a
+/// The lookup predicate of a key hashed to `hash` under mode `M`: an entry
+/// with that hash whose key is alive and matches.
+fn matcher<'k, K, V, F, M>(hash: u64, key: &'k K) -> impl FnMut(&TableEntry<K, V, F>) -> bool + 'k
 where
-    K: ?Sized + Referent + Eq,
+    K: ?Sized + Referent,
+    F: Family,
+    M: KeyMode<K>,
 {
-    let address: *const () = (key as *const K).cast();
-    move |entry| {
-        entry.hash == hash
-            && if Ref::as_ptr(&entry.weak) == address {
-                entry.weak.is_alive()
-            } else {
-                entry.weak.get().is_some_and(|stored| *stored == *key)
-            }
-    }
+    move |entry| entry.hash == hash && M::matches(&entry.weak, key)
 }

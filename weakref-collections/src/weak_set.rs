@@ -1,25 +1,55 @@
-//! [`WeakSet`]: a set whose elements are held weakly, and its iterator.
+//! [`WeakKeySet`], the weak set engine, with its public names [`WeakSet`]
+//! (elements by value) and [`WeakIdentitySet`] (elements by identity), and
+//! its iterator.
 
-use crate::sync::Arc;
-use core::hash::{BuildHasher, Hash};
+use core::cmp::Ordering;
+use core::hash::BuildHasher;
 use std::hash::RandomState;
 
-use weakref_core::Referent;
+use weakref_core::{ArcFamily, Family, Referent, StrongRef};
 
-use crate::weak_key_dictionary::WeakKeyDictionary;
+use crate::address_hasher::BuildAddressHasher;
+use crate::key_mode::{ByIdentity, ByValue, KeyMode};
+use crate::weak_key_dictionary::WeakKeyMap;
 
 mod traits;
 
 pub use self::traits::Iter;
 
-/// Python's `weakref.WeakSet`: a hash set of objects held weakly. An
-/// element disappears when it dies.
+/// The set behind [`WeakSet`] and [`WeakIdentitySet`]; use those names.
 ///
-/// Elements are `Arc<T>` of a [`Referent`] type, compared by `T`'s `Eq` and
-/// `Hash`, one weak reference each. It is a [`WeakKeyDictionary<T, ()>`]
-/// underneath, with the same guarantees: from the moment an element's last
-/// strong `Arc` is dropped, on any thread, [`len`](Self::len),
-/// [`contains`](Self::contains) and iteration no longer see it.
+/// A [`WeakKeyMap<T, (), S, F, M>`](WeakKeyMap) underneath, so one engine
+/// serves both key modes (`M`) and both pointer families (`F`).
+///
+/// ```
+/// use std::sync::Arc;
+/// use weakref_collections::{ByValue, WeakKeySet, WeakSet};
+/// use weakref_core::{ArcFamily, Header, Referent};
+///
+/// #[derive(Referent, PartialEq, Eq, Hash)]
+/// struct Obj { header: Header }
+///
+/// let o = Arc::new(Obj { header: Header::new() });
+/// let mut s: WeakKeySet<Obj, _, ArcFamily, ByValue> = WeakSet::new();
+/// s.insert(&o);
+/// assert!(s.contains(&o));
+/// ```
+pub struct WeakKeySet<T: ?Sized + Referent, S, F: Family, M> {
+    map: WeakKeyMap<T, (), S, F, M>,
+}
+
+/// Python's `weakref.WeakSet`: a hash set of objects held weakly, compared
+/// **by value** (`T`'s `Hash` and `Eq`). An element disappears when it dies.
+///
+/// Pick it when elements equal by content should be one element. For a set
+/// of *objects* — any referent, `dyn Trait` included, two equal objects
+/// being two elements, `Hash`/`Eq` never called — use [`WeakIdentitySet`].
+///
+/// Elements are `Arc<T>` of a [`Referent`] type (`Rc<T>` for
+/// [`rc::WeakSet`](crate::rc::WeakSet)), one weak reference each. From the
+/// moment an element's last strong pointer is dropped, on any thread,
+/// [`len`](WeakKeySet::len), [`contains`](WeakKeySet::contains) and
+/// iteration no longer see it.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -37,12 +67,76 @@ pub use self::traits::Iter;
 /// drop(a);
 /// assert_eq!(listeners.iter().map(|l| l.id).collect::<Vec<_>>(), [2]);
 /// ```
-pub struct WeakSet<T: ?Sized + Referent, S = RandomState> {
-    map: WeakKeyDictionary<T, (), S>,
+pub type WeakSet<T, S = RandomState, F = ArcFamily> = WeakKeySet<T, S, F, ByValue>;
+
+/// A weak set of **objects** (by identity): JavaScript's `WeakSet`,
+/// Python's `WeakSet` of objects that keep the default hash, weak-table's
+/// `PtrWeakHashSet`.
+///
+/// Pick it for "the objects I am watching": any referent works, `dyn Trait`
+/// included; two equal objects are two elements; `T`'s `Hash` and `Eq` are
+/// never called. For elements equal by content to be one, use [`WeakSet`].
+/// Equality and the set operations are by identity too (the same objects).
+///
+/// ```
+/// use std::sync::Arc;
+/// use weakref_collections::WeakIdentitySet;
+/// use weakref_core::{Header, Referent};
+///
+/// trait Observer: Referent { fn notify(&self, event: &str) -> String; }
+///
+/// #[derive(Referent)]
+/// struct Logger { name: &'static str, header: Header }
+/// impl Observer for Logger {
+///     fn notify(&self, event: &str) -> String { format!("{} saw {event}", self.name) }
+/// }
+///
+/// let a: Arc<dyn Observer> = Arc::new(Logger { name: "a", header: Header::new() });
+/// let b: Arc<dyn Observer> = Arc::new(Logger { name: "b", header: Header::new() });
+/// let mut observers = WeakIdentitySet::new();
+/// observers.insert(&a);
+/// observers.insert(&b);
+/// drop(b); // an observer that goes away unsubscribes itself
+/// let seen: Vec<String> = observers.iter().map(|o| o.notify("save")).collect();
+/// assert_eq!(seen, ["a saw save"]);
+/// ```
+pub type WeakIdentitySet<T, S = BuildAddressHasher, F = ArcFamily> =
+    WeakKeySet<T, S, F, ByIdentity>;
+
+impl<T: ?Sized + Referent, F: Family> WeakKeySet<T, BuildAddressHasher, F, ByIdentity> {
+    /// An empty identity set. Its family (`Arc` or `Rc` elements) is
+    /// inferred from the first insert.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakIdentitySet;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let s: WeakIdentitySet<Obj> = WeakIdentitySet::new();
+    /// assert!(s.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_hasher(BuildAddressHasher)
+    }
+
+    /// An empty identity set with room for `capacity` elements.
+    ///
+    /// ```
+    /// # use weakref_collections::WeakIdentitySet;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let s: WeakIdentitySet<Obj> = WeakIdentitySet::with_capacity(8);
+    /// assert!(s.capacity() >= 8);
+    /// ```
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, BuildAddressHasher)
+    }
 }
 
-impl<T: ?Sized + Referent> WeakSet<T, RandomState> {
-    /// An empty set.
+impl<T: ?Sized + Referent, F: Family> WeakKeySet<T, RandomState, F, ByValue> {
+    /// An empty set. Its family (`Arc` or `Rc` elements) is inferred from
+    /// the first insert.
     ///
     /// ```
     /// # use weakref_collections::WeakSet;
@@ -53,9 +147,7 @@ impl<T: ?Sized + Referent> WeakSet<T, RandomState> {
     /// ```
     #[must_use]
     pub fn new() -> Self {
-        WeakSet {
-            map: WeakKeyDictionary::new(),
-        }
+        Self::with_hasher(RandomState::new())
     }
 
     /// An empty set with room for `capacity` elements.
@@ -69,13 +161,11 @@ impl<T: ?Sized + Referent> WeakSet<T, RandomState> {
     /// ```
     #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
-        WeakSet {
-            map: WeakKeyDictionary::with_capacity(capacity),
-        }
+        Self::with_capacity_and_hasher(capacity, RandomState::new())
     }
 }
 
-impl<T: ?Sized + Referent, S> WeakSet<T, S> {
+impl<T: ?Sized + Referent, S, F: Family, M> WeakKeySet<T, S, F, M> {
     /// An empty set hashing elements with `hash_builder`.
     ///
     /// ```
@@ -88,9 +178,7 @@ impl<T: ?Sized + Referent, S> WeakSet<T, S> {
     /// ```
     #[must_use]
     pub fn with_hasher(hash_builder: S) -> Self {
-        WeakSet {
-            map: WeakKeyDictionary::with_hasher(hash_builder),
-        }
+        Self::with_capacity_and_hasher(0, hash_builder)
     }
 
     /// An empty set with room for `capacity` elements, hashing with
@@ -106,8 +194,8 @@ impl<T: ?Sized + Referent, S> WeakSet<T, S> {
     /// ```
     #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        WeakSet {
-            map: WeakKeyDictionary::with_capacity_and_hasher(capacity, hash_builder),
+        WeakKeySet {
+            map: WeakKeyMap::with_capacity_and_hasher(capacity, hash_builder),
         }
     }
 
@@ -187,7 +275,7 @@ impl<T: ?Sized + Referent, S> WeakSet<T, S> {
     /// s.insert(&a);
     /// assert!(s.iter().all(|e| Arc::ptr_eq(&e, &a)));
     /// ```
-    pub fn iter(&self) -> Iter<'_, T> {
+    pub fn iter(&self) -> Iter<'_, T, F> {
         Iter {
             inner: self.map.keys(),
         }
@@ -223,7 +311,7 @@ impl<T: ?Sized + Referent, S> WeakSet<T, S> {
     /// assert!(Arc::ptr_eq(&s.pop().unwrap(), &a));
     /// assert!(s.pop().is_none());
     /// ```
-    pub fn pop(&mut self) -> Option<Arc<T>> {
+    pub fn pop(&mut self) -> Option<F::Strong<T>> {
         self.map.popitem().map(|(element, ())| element)
     }
 
@@ -245,10 +333,13 @@ impl<T: ?Sized + Referent, S> WeakSet<T, S> {
     }
 }
 
-impl<T, S> WeakSet<T, S>
+impl<T, S, F, M> WeakKeySet<T, S, F, M>
 where
-    T: ?Sized + Referent + Hash + Eq,
+    T: ?Sized + Referent,
     S: BuildHasher,
+    F: Family,
+    F::Strong<T>: StrongRef<T, Family = F>,
+    M: KeyMode<T>,
 {
     /// Adds `value` (Python's `add`); `true` if no equal element was there.
     /// An equal element already there stays.
@@ -263,7 +354,10 @@ where
     /// assert!(s.insert(&a));
     /// assert!(!s.insert(&a));
     /// ```
-    pub fn insert(&mut self, value: &Arc<T>) -> bool {
+    pub fn insert<P>(&mut self, value: &P) -> bool
+    where
+        P: StrongRef<T, Family = F>,
+    {
         self.map.insert(value, ()).is_none()
     }
 
@@ -298,7 +392,7 @@ where
     /// assert!(Arc::ptr_eq(&s.get(&obj(1)).unwrap(), &a));
     /// ```
     #[must_use]
-    pub fn get(&self, value: &T) -> Option<Arc<T>> {
+    pub fn get(&self, value: &T) -> Option<F::Strong<T>> {
         self.map.get_key_value(value).map(|(element, ())| element)
     }
 
@@ -333,7 +427,7 @@ where
     /// assert!(Arc::ptr_eq(&s.take(&a).unwrap(), &a));
     /// assert!(s.is_empty());
     /// ```
-    pub fn take(&mut self, value: &T) -> Option<Arc<T>> {
+    pub fn take(&mut self, value: &T) -> Option<F::Strong<T>> {
         self.map.remove_entry(value).map(|(element, ())| element)
     }
 
@@ -351,7 +445,7 @@ where
     /// assert!(small.is_subset(&big) && !big.is_subset(&small));
     /// ```
     #[must_use]
-    pub fn is_subset<S2: BuildHasher>(&self, other: &WeakSet<T, S2>) -> bool {
+    pub fn is_subset<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> bool {
         self.iter().all(|element| other.contains(&element))
     }
 
@@ -369,8 +463,62 @@ where
     /// assert!(big.is_superset(&small));
     /// ```
     #[must_use]
-    pub fn is_superset<S2: BuildHasher>(&self, other: &WeakSet<T, S2>) -> bool {
+    pub fn is_superset<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> bool {
         other.is_subset(self)
+    }
+
+    /// Whether `self` is a subset of `other` with fewer live elements
+    /// (Python's `s < other`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakSet;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent, PartialEq, Eq, Hash)] struct Obj { n: u8, header: Header }
+    /// # fn obj(n: u8) -> Arc<Obj> { Arc::new(Obj { n, header: Header::new() }) }
+    /// let (a, b) = (obj(1), obj(2));
+    /// let small: WeakSet<Obj> = [&a].into_iter().collect();
+    /// let big: WeakSet<Obj> = [&a, &b].into_iter().collect();
+    /// assert!(small.is_proper_subset(&big) && !big.is_proper_subset(&big));
+    /// ```
+    #[must_use]
+    pub fn is_proper_subset<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> bool {
+        self.compare(other) == Some(Ordering::Less)
+    }
+
+    /// Whether `self` is a superset of `other` with more live elements
+    /// (Python's `s > other`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakSet;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent, PartialEq, Eq, Hash)] struct Obj { n: u8, header: Header }
+    /// # fn obj(n: u8) -> Arc<Obj> { Arc::new(Obj { n, header: Header::new() }) }
+    /// let (a, b) = (obj(1), obj(2));
+    /// let small: WeakSet<Obj> = [&a].into_iter().collect();
+    /// let big: WeakSet<Obj> = [&a, &b].into_iter().collect();
+    /// assert!(big.is_proper_superset(&small) && !small.is_proper_superset(&small));
+    /// ```
+    #[must_use]
+    pub fn is_proper_superset<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> bool {
+        self.compare(other) == Some(Ordering::Greater)
+    }
+
+    /// The subset order: `Less` for a proper subset, `Equal` for the same
+    /// live elements, `Greater` for a proper superset, `None` otherwise.
+    /// Each side's elements are counted and looked up in the other once
+    /// (the element counts are compared first, so the lookups go one way).
+    pub(crate) fn compare<S2: BuildHasher>(
+        &self,
+        other: &WeakKeySet<T, S2, F, M>,
+    ) -> Option<Ordering> {
+        let (mine, theirs) = (self.iter().count(), other.iter().count());
+        match mine.cmp(&theirs) {
+            Ordering::Less | Ordering::Equal if self.is_subset(other) => Some(mine.cmp(&theirs)),
+            Ordering::Greater if other.is_subset(self) => Some(Ordering::Greater),
+            _ => None,
+        }
     }
 
     /// Whether no live element is in both sets (Python's `isdisjoint`).
@@ -387,26 +535,19 @@ where
     /// assert!(s1.is_disjoint(&s2));
     /// ```
     #[must_use]
-    pub fn is_disjoint<S2: BuildHasher>(&self, other: &WeakSet<T, S2>) -> bool {
+    pub fn is_disjoint<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> bool {
         self.iter().all(|element| !other.contains(&element))
     }
 }
 
-impl<T, S> WeakSet<T, S>
+impl<T, S, F, M> WeakKeySet<T, S, F, M>
 where
-    T: ?Sized + Referent + Hash + Eq,
+    T: ?Sized + Referent,
     S: BuildHasher + Clone,
+    F: Family,
+    F::Strong<T>: StrongRef<T, Family = F>,
+    M: KeyMode<T>,
 {
-    fn filtered<S2: BuildHasher>(&self, other: &WeakSet<T, S2>, keep_common: bool) -> Self {
-        let mut out = WeakSet::with_hasher(self.hasher().clone());
-        for element in self {
-            if other.contains(&element) == keep_common {
-                out.insert(&element);
-            }
-        }
-        out
-    }
-
     /// A new set of the live elements in either set (`s | other`).
     ///
     /// ```
@@ -421,13 +562,16 @@ where
     /// assert_eq!(s1.union(&s2).len(), 2);
     /// ```
     #[must_use]
-    pub fn union<S2: BuildHasher>(&self, other: &WeakSet<T, S2>) -> Self {
+    pub fn union<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> Self {
         let mut out = self.clone();
-        out.extend(other);
+        out.map
+            .insert_all::<_, F::Strong<T>, _>(other.iter().map(|element| (element, ())));
         out
     }
 
-    /// A new set of the live elements in both sets (`s & other`).
+    /// A new set of the live elements in both sets (`s & other`). As in
+    /// Python, the elements are `other`'s (by value, an element of `other`
+    /// equal to one of `self` is the one kept); the hasher is `self`'s.
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -435,14 +579,22 @@ where
     /// # use weakref_core::{Header, Referent};
     /// # #[derive(Referent, PartialEq, Eq, Hash)] struct Obj { n: u8, header: Header }
     /// # fn obj(n: u8) -> Arc<Obj> { Arc::new(Obj { n, header: Header::new() }) }
-    /// let (a, b) = (obj(1), obj(2));
+    /// let (a, b, a_again) = (obj(1), obj(2), obj(1));
     /// let s1: WeakSet<Obj> = [&a].into_iter().collect();
-    /// let s2: WeakSet<Obj> = [&a, &b].into_iter().collect();
-    /// assert_eq!(s1.intersection(&s2).len(), 1);
+    /// let s2: WeakSet<Obj> = [&a_again, &b].into_iter().collect();
+    /// let both = s1.intersection(&s2);
+    /// assert_eq!(both.len(), 1);
+    /// assert!(Arc::ptr_eq(&both.get(&a).unwrap(), &a_again)); // `other`'s element
     /// ```
     #[must_use]
-    pub fn intersection<S2: BuildHasher>(&self, other: &WeakSet<T, S2>) -> Self {
-        self.filtered(other, true)
+    pub fn intersection<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> Self {
+        let mut out = WeakKeySet::with_hasher(self.hasher().clone());
+        for element in other {
+            if self.contains(&element) {
+                out.insert(&element);
+            }
+        }
+        out
     }
 
     /// A new set of the live elements of `self` not in `other` (`s - other`).
@@ -459,8 +611,14 @@ where
     /// assert!(s1.difference(&s2).contains(&b));
     /// ```
     #[must_use]
-    pub fn difference<S2: BuildHasher>(&self, other: &WeakSet<T, S2>) -> Self {
-        self.filtered(other, false)
+    pub fn difference<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> Self {
+        let mut out = WeakKeySet::with_hasher(self.hasher().clone());
+        for element in self {
+            if !other.contains(&element) {
+                out.insert(&element);
+            }
+        }
+        out
     }
 
     /// A new set of the live elements in exactly one of the sets
@@ -479,7 +637,7 @@ where
     /// assert!(x.contains(&a) && !x.contains(&b) && x.contains(&c));
     /// ```
     #[must_use]
-    pub fn symmetric_difference<S2: BuildHasher>(&self, other: &WeakSet<T, S2>) -> Self {
+    pub fn symmetric_difference<S2: BuildHasher>(&self, other: &WeakKeySet<T, S2, F, M>) -> Self {
         let mut out = self.difference(other);
         for element in other {
             if !self.contains(&element) {

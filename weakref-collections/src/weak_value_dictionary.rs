@@ -1,24 +1,29 @@
-//! [`WeakValueDictionary`]: a map whose values are held weakly, and its
-//! iterators.
+//! [`WeakValueDictionary`]: a map whose values are held weakly, its
+//! iterators and its entry API.
 
-use crate::sync::Arc;
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 use std::hash::RandomState;
 
-use weakref_core::{Ref, Referent};
+use weakref_core::{ArcFamily, Family, Ref, Referent, StrongRef};
 
-use crate::table::{Entry, Table};
+use crate::table::{Entry as TableEntry, Lookup, Table};
 
+use self::entry::Place;
+
+mod entry;
 mod iter;
 mod traits;
 
+pub use self::entry::{Entry, EntryRef, OccupiedEntry, VacantEntry, VacantEntryRef};
 pub use self::iter::{Iter, Keys, Values};
 
 /// Python's `weakref.WeakValueDictionary`: a hash map from `K` to objects
 /// held weakly. An entry disappears when its value dies.
 ///
-/// Values are `Arc<V>` of a [`Referent`] type; the dictionary keeps one weak
+/// Values are `Arc<V>` of a [`Referent`] type (`Rc<V>` for
+/// [`rc::WeakValueDictionary`](crate::rc::WeakValueDictionary): the last
+/// parameter, `F`, is the pointer family); the dictionary keeps one weak
 /// reference per entry. From the moment a value's last strong `Arc` is
 /// dropped, on any thread, [`len`](Self::len), [`get`](Self::get),
 /// [`contains_key`](Self::contains_key) and iteration no longer see its
@@ -43,13 +48,14 @@ pub use self::iter::{Iter, Keys, Values};
 /// assert!(cache.get("logo").is_none());
 /// assert!(cache.is_empty());
 /// ```
-pub struct WeakValueDictionary<K, V: ?Sized + Referent, S = RandomState> {
-    table: Table<V, K>,
+pub struct WeakValueDictionary<K, V: ?Sized + Referent, S = RandomState, F: Family = ArcFamily> {
+    table: Table<V, K, F>,
     hash_builder: S,
 }
 
-impl<K, V: ?Sized + Referent> WeakValueDictionary<K, V, RandomState> {
-    /// An empty dictionary.
+impl<K, V: ?Sized + Referent, F: Family> WeakValueDictionary<K, V, RandomState, F> {
+    /// An empty dictionary. Its family (`Arc` or `Rc` values) is inferred
+    /// from the first insert.
     ///
     /// ```
     /// # use weakref_collections::WeakValueDictionary;
@@ -78,7 +84,7 @@ impl<K, V: ?Sized + Referent> WeakValueDictionary<K, V, RandomState> {
     }
 }
 
-impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
+impl<K, V: ?Sized + Referent, S, F: Family> WeakValueDictionary<K, V, S, F> {
     /// An empty dictionary hashing keys with `hash_builder`.
     ///
     /// ```
@@ -198,7 +204,7 @@ impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
     /// }
     /// assert_eq!(sum, 3);
     /// ```
-    pub fn iter(&self) -> Iter<'_, K, V> {
+    pub fn iter(&self) -> Iter<'_, K, V, F> {
         Iter {
             inner: self.table.iter(),
         }
@@ -219,7 +225,7 @@ impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
     /// drop(b);
     /// assert_eq!(d.keys().collect::<Vec<_>>(), [&1]);
     /// ```
-    pub fn keys(&self) -> Keys<'_, K, V> {
+    pub fn keys(&self) -> Keys<'_, K, V, F> {
         Keys {
             inner: self.table.iter(),
         }
@@ -237,34 +243,10 @@ impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
     /// d.insert(1, &a);
     /// assert!(d.values().all(|v| Arc::ptr_eq(&v, &a)));
     /// ```
-    pub fn values(&self) -> Values<'_, K, V> {
+    pub fn values(&self) -> Values<'_, K, V, F> {
         Values {
             inner: self.table.iter(),
         }
-    }
-
-    /// Weak references to the live values (Python's `valuerefs()`).
-    ///
-    /// These are each object's shared weak reference (`Ref::new`), equal to
-    /// the entries' own references but not the same objects: an entry's
-    /// reference carries the dictionary's bookkeeping and is never handed
-    /// out. While you hold them, `getweakrefcount` counts one more per object.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// # use weakref_collections::WeakValueDictionary;
-    /// # use weakref_core::{Header, Ref, Referent};
-    /// # #[derive(Referent)] struct Obj { header: Header }
-    /// let a = Arc::new(Obj { header: Header::new() });
-    /// let mut d = WeakValueDictionary::new();
-    /// d.insert(1, &a);
-    /// let refs = d.valuerefs();
-    /// assert!(Ref::ptr_eq(&refs[0], &Ref::new(&a)));
-    /// drop(a);
-    /// assert!(d.valuerefs().is_empty());
-    /// ```
-    pub fn valuerefs(&self) -> Vec<Ref<V>> {
-        self.values().map(|value| Ref::new(&value)).collect()
     }
 
     /// Removes every entry (Python's `clear()`).
@@ -300,7 +282,7 @@ impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
     /// assert!(Arc::ptr_eq(&value, &a));
     /// assert!(d.popitem().is_none());
     /// ```
-    pub fn popitem(&mut self) -> Option<(K, Arc<V>)> {
+    pub fn popitem(&mut self) -> Option<(K, F::Strong<V>)> {
         self.table.pop_live().map(|(value, key)| (key, value))
     }
 
@@ -317,7 +299,7 @@ impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
     /// d.retain(|k, _| k % 2 == 0);
     /// assert_eq!(d.len(), 2);
     /// ```
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &Arc<V>) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &F::Strong<V>) -> bool) {
         self.table.retain(|value, key| keep(key, value));
     }
 
@@ -350,13 +332,15 @@ impl<K, V: ?Sized + Referent, S> WeakValueDictionary<K, V, S> {
     }
 }
 
-impl<K, V, S> WeakValueDictionary<K, V, S>
+impl<K, V, S, F> WeakValueDictionary<K, V, S, F>
 where
     K: Hash + Eq,
     V: ?Sized + Referent,
     S: BuildHasher,
+    F: Family,
+    F::Strong<V>: StrongRef<V, Family = F>,
 {
-    fn find<Q>(&self, key: &Q) -> Option<&Entry<V, K>>
+    fn find<Q>(&self, key: &Q) -> Option<&TableEntry<V, K, F>>
     where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
@@ -384,7 +368,11 @@ where
     /// drop(a);
     /// assert!(Arc::ptr_eq(&d.get(&10).unwrap(), &b));
     /// ```
-    pub fn insert(&mut self, key: K, value: &Arc<V>) -> Option<Arc<V>> {
+    pub fn insert<P>(&mut self, key: K, value: &P) -> Option<F::Strong<V>>
+    where
+        P: StrongRef<V, Family = F>,
+    {
+        let value = value.as_family();
         self.table.collect();
         let hash = self.hash_builder.hash_one(&key);
         let (old, spare_key) = match self.table.rebind(hash, same_key(hash, &key), value) {
@@ -417,7 +405,7 @@ where
     /// assert!(d.get("b").is_none());
     /// ```
     #[must_use]
-    pub fn get<Q>(&self, key: &Q) -> Option<Arc<V>>
+    pub fn get<Q>(&self, key: &Q) -> Option<F::Strong<V>>
     where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
@@ -440,7 +428,7 @@ where
     /// assert!(Arc::ptr_eq(&v, &a));
     /// ```
     #[must_use]
-    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, Arc<V>)>
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, F::Strong<V>)>
     where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
@@ -486,7 +474,7 @@ where
     /// assert!(Arc::ptr_eq(&d.remove(&1).unwrap(), &a));
     /// assert!(d.remove(&1).is_none());
     /// ```
-    pub fn remove<Q>(&mut self, key: &Q) -> Option<Arc<V>>
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<F::Strong<V>>
     where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
@@ -511,7 +499,7 @@ where
     /// assert_eq!(d.remove_entry("a").unwrap().0, "a");
     /// assert!(d.is_empty());
     /// ```
-    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, Arc<V>)>
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, F::Strong<V>)>
     where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
@@ -539,8 +527,11 @@ where
     /// drop(a);
     /// assert!(Arc::ptr_eq(&d.setdefault(1, &b), &b));
     /// ```
-    pub fn setdefault(&mut self, key: K, default: &Arc<V>) -> Arc<V> {
-        self.get_or_insert_with(key, || Arc::clone(default))
+    pub fn setdefault<P>(&mut self, key: K, default: &P) -> F::Strong<V>
+    where
+        P: StrongRef<V, Family = F>,
+    {
+        self.entry(key).or_insert(default)
     }
 
     /// The value of `key` if alive; otherwise maps `key` to `make()` and
@@ -569,40 +560,175 @@ where
     /// let _reloaded = load(&mut cache, 7);
     /// assert_eq!(made, 2);
     /// ```
-    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> Arc<V>) -> Arc<V> {
+    pub fn get_or_insert_with(
+        &mut self,
+        key: K,
+        make: impl FnOnce() -> F::Strong<V>,
+    ) -> F::Strong<V> {
+        // The hit first, without an entry (the cache's common case).
         self.table.collect();
         let hash = self.hash_builder.hash_one(&key);
-        if let Some(value) = self
-            .table
-            .find(hash, same_key(hash, &key))
-            .and_then(|entry| entry.weak.get())
-        {
+        let hit = self.table.find(hash, same_key(hash, &key));
+        if let Some(value) = hit.and_then(|entry| entry.weak.get()) {
             // Before the value becomes the return value: see `insert`.
             drop((key, make));
             return value;
         }
-        let value = make();
-        let spare_key = if self
-            .table
-            .rebind(hash, same_key(hash, &key), &value)
-            .is_none()
-        {
-            self.table.insert(hash, &value, key);
-            None
-        } else {
-            Some(key)
-        };
+        self.entry(key).or_insert_with(make)
+    }
+
+    /// [`get_or_insert_with`](Self::get_or_insert_with) for a `make` that
+    /// can fail: on `Err`, nothing is inserted (and `key` is dropped).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Doc { text: String, header: Header }
+    /// let mut open: WeakValueDictionary<String, Doc> = WeakValueDictionary::new();
+    /// let failed = open.try_get_or_insert_with("missing.txt".into(), || Err("no such file"));
+    /// assert_eq!(failed.err(), Some("no such file"));
+    /// assert!(open.is_empty());
+    /// let doc = open.try_get_or_insert_with("a.txt".into(), || {
+    ///     Ok::<_, &str>(Arc::new(Doc { text: "hi".into(), header: Header::new() }))
+    /// });
+    /// assert_eq!(doc.unwrap().text, "hi");
+    /// ```
+    pub fn try_get_or_insert_with<E>(
+        &mut self,
+        key: K,
+        make: impl FnOnce() -> Result<F::Strong<V>, E>,
+    ) -> Result<F::Strong<V>, E> {
+        match self.entry(key) {
+            Entry::Occupied(found) => Ok(found.into_value()),
+            Entry::Vacant(vacant) => {
+                let value = make()?;
+                Ok(vacant.insert(&value))
+            }
+        }
+    }
+
+    /// The entry of `key`, to read or fill in place (`HashMap`'s entry API):
+    /// occupied if `key` maps to a live value, vacant otherwise (also when
+    /// its entry's value died: filling it then keeps the stored key).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Obj { n: u32, header: Header }
+    /// let mut d: WeakValueDictionary<u8, Obj> = WeakValueDictionary::new();
+    /// let a = d.entry(1).or_insert_with(|| Arc::new(Obj { n: 10, header: Header::new() }));
+    /// let again = d.entry(1).or_insert_with(|| unreachable!("alive"));
+    /// assert!(Arc::ptr_eq(&a, &again) && a.n == 10);
+    /// ```
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, F> {
         self.table.collect();
-        drop(spare_key);
-        value
+        let hash = self.hash_builder.hash_one(&key);
+        match self.table.lookup(hash, same_key(hash, &key)) {
+            Lookup::Found(found) => match found.referent() {
+                Some(value) => {
+                    // The stored key stays; the probe goes now, with what
+                    // its `Drop` kills (the found value is held).
+                    drop(key);
+                    Entry::Occupied(OccupiedEntry::new(found.collected(), value))
+                }
+                None => Entry::Vacant(VacantEntry::new(Place::Dead(found), key)),
+            },
+            Lookup::Absent(vacant) => Entry::Vacant(VacantEntry::new(Place::Absent(vacant), key)),
+        }
+    }
+
+    /// The entry of `key` looked up by a borrowed form (`&str` for a
+    /// `String` key): an owned key is made, with `K: From<&Q>`, only if a
+    /// new entry is inserted — a hit allocates nothing. hashbrown's name.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Font { name: String, header: Header }
+    /// let mut fonts: WeakValueDictionary<String, Font> = WeakValueDictionary::new();
+    /// let load = |name: &str| Arc::new(Font { name: name.into(), header: Header::new() });
+    /// let mono = fonts.entry_ref("mono").or_insert_with(|| load("mono"));
+    /// let again = fonts.entry_ref("mono").or_insert_with(|| unreachable!("cached"));
+    /// assert!(Arc::ptr_eq(&mono, &again) && mono.name == "mono");
+    /// ```
+    pub fn entry_ref<'q, Q>(&mut self, key: &'q Q) -> EntryRef<'_, 'q, K, Q, V, S, F>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.table.collect();
+        let hash = self.hash_builder.hash_one(key);
+        match self.table.lookup(hash, same_key(hash, key)) {
+            Lookup::Found(found) => match found.referent() {
+                Some(value) => EntryRef::Occupied(OccupiedEntry::new(found, value)),
+                None => EntryRef::Vacant(VacantEntryRef::new(Place::Dead(found), key)),
+            },
+            Lookup::Absent(vacant) => {
+                EntryRef::Vacant(VacantEntryRef::new(Place::Absent(vacant), key))
+            }
+        }
+    }
+
+    /// The value of `key` if alive; otherwise maps an owned copy of `key`
+    /// (`K::from(key)`) to `make()` and returns it. The cache idiom without
+    /// an owned key per lookup: a hit allocates nothing.
+    /// [`entry_ref`](Self::entry_ref)`(key).or_insert_with(make)`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Referent};
+    /// # #[derive(Referent)] struct Glyph { c: char, header: Header }
+    /// let mut glyphs: WeakValueDictionary<String, Glyph> = WeakValueDictionary::new();
+    /// let a = glyphs.get_or_insert_with_ref("a", || Arc::new(Glyph { c: 'a', header: Header::new() }));
+    /// assert!(Arc::ptr_eq(&a, &glyphs.get_or_insert_with_ref("a", || unreachable!())));
+    /// ```
+    pub fn get_or_insert_with_ref<'q, Q>(
+        &mut self,
+        key: &'q Q,
+        make: impl FnOnce() -> F::Strong<V>,
+    ) -> F::Strong<V>
+    where
+        K: Borrow<Q> + From<&'q Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.entry_ref(key).or_insert_with(make)
+    }
+
+    /// Weak references to the live values (Python's `valuerefs()`).
+    ///
+    /// These are each object's shared weak reference (`Ref::new`), equal to
+    /// the entries' own references but not the same objects: an entry's
+    /// reference carries the dictionary's bookkeeping and is never handed
+    /// out. While you hold them, `getweakrefcount` counts one more per object.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use weakref_collections::WeakValueDictionary;
+    /// # use weakref_core::{Header, Ref, Referent};
+    /// # #[derive(Referent)] struct Obj { header: Header }
+    /// let a = Arc::new(Obj { header: Header::new() });
+    /// let mut d = WeakValueDictionary::new();
+    /// d.insert(1, &a);
+    /// let refs = d.valuerefs();
+    /// assert!(Ref::ptr_eq(&refs[0], &Ref::new(&a)));
+    /// drop(a);
+    /// assert!(d.valuerefs().is_empty());
+    /// ```
+    pub fn valuerefs(&self) -> Vec<Ref<V, F>> {
+        self.values().map(|value| Ref::new(&value)).collect()
     }
 }
 
 /// The lookup predicate of a key hashed to `hash`.
-fn same_key<'a, K, V, Q>(hash: u64, key: &'a Q) -> impl FnMut(&Entry<V, K>) -> bool + 'a
+fn same_key<'a, K, V, F, Q>(hash: u64, key: &'a Q) -> impl FnMut(&TableEntry<V, K, F>) -> bool + 'a
 where
     K: Borrow<Q>,
     V: ?Sized + Referent,
+    F: Family,
     Q: ?Sized + Eq,
 {
     move |entry| entry.hash == hash && entry.data.borrow() == key

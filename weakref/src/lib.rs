@@ -75,7 +75,13 @@
 
 #[doc(inline)]
 pub use weakref_collections::{
-    ConcurrentWeakValueDictionary, WeakKeyDictionary, WeakSet, WeakValueDictionary,
+    AddressHasher, BuildAddressHasher, ByIdentity, ByValue, ConcurrentWeakValueDictionary, KeyMode,
+    WeakIdentitySet, WeakKeyDictionary, WeakKeyIdentityDictionary, WeakKeyMap, WeakKeySet, WeakSet,
+    WeakValueDictionary,
+};
+/// The collections' iterators and entry types, by collection.
+pub use weakref_collections::{
+    concurrent_weak_value_dictionary, weak_key_dictionary, weak_set, weak_value_dictionary,
 };
 #[doc(inline)]
 pub use weakref_core::__private::Referent;
@@ -143,6 +149,10 @@ pub use weakref_proxy::{
 /// assert_eq!(*log.borrow(), ["root dropped"]);
 /// ```
 pub mod rc {
+    #[doc(inline)]
+    pub use weakref_collections::rc::{
+        WeakIdentitySet, WeakKeyDictionary, WeakKeyIdentityDictionary, WeakSet, WeakValueDictionary,
+    };
     #[doc(inline)]
     pub use weakref_core::rc::{
         Finalize, Ref, ReferenceType, WeakMethod, finalize, getweakrefcount, getweakrefs,

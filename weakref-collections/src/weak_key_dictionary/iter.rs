@@ -1,11 +1,10 @@
-//! The iterators of [`WeakKeyDictionary`](super::WeakKeyDictionary).
+//! The iterators of [`WeakKeyMap`](crate::WeakKeyMap).
 
-use crate::sync::Arc;
 use core::fmt;
 use core::iter::FusedIterator;
 
 use hashbrown::hash_table;
-use weakref_core::Referent;
+use weakref_core::{ArcFamily, Family, Referent};
 
 use crate::table::Entry;
 
@@ -15,11 +14,11 @@ macro_rules! iterator {
         $name:ident, $inner:ident, $item:ty, |$entry:ident| $map:expr
     ) => {
         $(#[$doc])*
-        pub struct $name<'a, K: ?Sized + Referent, V> {
-            pub(super) inner: hash_table::$inner<'a, Entry<K, V>>,
+        pub struct $name<'a, K: ?Sized + Referent, V, F: Family = ArcFamily> {
+            pub(super) inner: hash_table::$inner<'a, Entry<K, V, F>>,
         }
 
-        impl<'a, K: ?Sized + Referent, V> Iterator for $name<'a, K, V> {
+        impl<'a, K: ?Sized + Referent, V, F: Family> Iterator for $name<'a, K, V, F> {
             type Item = $item;
 
             fn next(&mut self) -> Option<$item> {
@@ -31,9 +30,9 @@ macro_rules! iterator {
             }
         }
 
-        impl<K: ?Sized + Referent, V> FusedIterator for $name<'_, K, V> {}
+        impl<K: ?Sized + Referent, V, F: Family> FusedIterator for $name<'_, K, V, F> {}
 
-        impl<K: ?Sized + Referent, V> fmt::Debug for $name<'_, K, V> {
+        impl<K: ?Sized + Referent, V, F: Family> fmt::Debug for $name<'_, K, V, F> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("remaining_entries", &self.inner.len())
@@ -42,10 +41,9 @@ macro_rules! iterator {
         }
     };
 }
-
 iterator! {
-    /// Iterator over the live entries of a [`WeakKeyDictionary`](super::WeakKeyDictionary), from
-    /// [`iter`](super::WeakKeyDictionary::iter).
+    /// Iterator over the live entries of a [`WeakKeyDictionary`](crate::WeakKeyDictionary), from
+    /// [`iter`](crate::WeakKeyMap::iter).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -59,10 +57,10 @@ iterator! {
     /// assert_eq!(it.next().map(|(_, v)| *v), Some(1));
     /// assert!(it.next().is_none());
     /// ```
-    Iter, Iter, (Arc<K>, &'a V), |entry| Some((entry.weak.get()?, &entry.data))
+    Iter, Iter, (F::Strong<K>, &'a V), |entry| Some((entry.weak.get()?, &entry.data))
 }
 
-impl<K: ?Sized + Referent, V> Clone for Iter<'_, K, V> {
+impl<K: ?Sized + Referent, V, F: Family> Clone for Iter<'_, K, V, F> {
     fn clone(&self) -> Self {
         Iter {
             inner: self.inner.clone(),
@@ -72,7 +70,7 @@ impl<K: ?Sized + Referent, V> Clone for Iter<'_, K, V> {
 
 iterator! {
     /// Iterator over the live entries with mutable values, from
-    /// [`iter_mut`](super::WeakKeyDictionary::iter_mut).
+    /// [`iter_mut`](crate::WeakKeyMap::iter_mut).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -85,11 +83,11 @@ iterator! {
     /// d.iter_mut().for_each(|(_, v)| *v = 5);
     /// assert_eq!(d[&k], 5);
     /// ```
-    IterMut, IterMut, (Arc<K>, &'a mut V), |entry| Some((entry.weak.get()?, &mut entry.data))
+    IterMut, IterMut, (F::Strong<K>, &'a mut V), |entry| Some((entry.weak.get()?, &mut entry.data))
 }
 
 iterator! {
-    /// Iterator over the live keys, from [`keys`](super::WeakKeyDictionary::keys).
+    /// Iterator over the live keys, from [`keys`](crate::WeakKeyMap::keys).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -101,12 +99,12 @@ iterator! {
     /// d.insert(&k, 1);
     /// assert_eq!(d.keys().count(), 1);
     /// ```
-    Keys, Iter, Arc<K>, |entry| entry.weak.get()
+    Keys, Iter, F::Strong<K>, |entry| entry.weak.get()
 }
 
 iterator! {
     /// Iterator over the values of the live entries, from
-    /// [`values`](super::WeakKeyDictionary::values).
+    /// [`values`](crate::WeakKeyMap::values).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -123,7 +121,7 @@ iterator! {
 
 iterator! {
     /// Iterator over the values of the live entries, mutably, from
-    /// [`values_mut`](super::WeakKeyDictionary::values_mut).
+    /// [`values_mut`](crate::WeakKeyMap::values_mut).
     ///
     /// ```
     /// # use std::sync::Arc;

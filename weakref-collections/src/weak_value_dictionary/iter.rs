@@ -1,11 +1,10 @@
 //! The iterators of [`WeakValueDictionary`](super::WeakValueDictionary).
 
-use crate::sync::Arc;
 use core::fmt;
 use core::iter::FusedIterator;
 
 use hashbrown::hash_table;
-use weakref_core::Referent;
+use weakref_core::{ArcFamily, Family, Referent};
 
 use crate::table::Entry;
 
@@ -24,12 +23,12 @@ use crate::table::Entry;
 /// assert_eq!(it.next().map(|(k, _)| *k), Some(1));
 /// assert!(it.next().is_none());
 /// ```
-pub struct Iter<'a, K, V: ?Sized + Referent> {
-    pub(super) inner: hash_table::Iter<'a, Entry<V, K>>,
+pub struct Iter<'a, K, V: ?Sized + Referent, F: Family = ArcFamily> {
+    pub(super) inner: hash_table::Iter<'a, Entry<V, K, F>>,
 }
 
-impl<'a, K, V: ?Sized + Referent> Iterator for Iter<'a, K, V> {
-    type Item = (&'a K, Arc<V>);
+impl<'a, K, V: ?Sized + Referent, F: Family> Iterator for Iter<'a, K, V, F> {
+    type Item = (&'a K, F::Strong<V>);
 
     fn next(&mut self) -> Option<Self::Item> {
         self.inner
@@ -42,9 +41,9 @@ impl<'a, K, V: ?Sized + Referent> Iterator for Iter<'a, K, V> {
     }
 }
 
-impl<K, V: ?Sized + Referent> FusedIterator for Iter<'_, K, V> {}
+impl<K, V: ?Sized + Referent, F: Family> FusedIterator for Iter<'_, K, V, F> {}
 
-impl<K, V: ?Sized + Referent> Clone for Iter<'_, K, V> {
+impl<K, V: ?Sized + Referent, F: Family> Clone for Iter<'_, K, V, F> {
     fn clone(&self) -> Self {
         Iter {
             inner: self.inner.clone(),
@@ -52,7 +51,7 @@ impl<K, V: ?Sized + Referent> Clone for Iter<'_, K, V> {
     }
 }
 
-impl<K, V: ?Sized + Referent> fmt::Debug for Iter<'_, K, V> {
+impl<K, V: ?Sized + Referent, F: Family> fmt::Debug for Iter<'_, K, V, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter")
             .field("remaining_entries", &self.inner.len())
@@ -73,11 +72,11 @@ impl<K, V: ?Sized + Referent> fmt::Debug for Iter<'_, K, V> {
 /// d.insert("a", &a);
 /// assert_eq!(d.keys().copied().collect::<Vec<_>>(), ["a"]);
 /// ```
-pub struct Keys<'a, K, V: ?Sized + Referent> {
-    pub(super) inner: hash_table::Iter<'a, Entry<V, K>>,
+pub struct Keys<'a, K, V: ?Sized + Referent, F: Family = ArcFamily> {
+    pub(super) inner: hash_table::Iter<'a, Entry<V, K, F>>,
 }
 
-impl<'a, K, V: ?Sized + Referent> Iterator for Keys<'a, K, V> {
+impl<'a, K, V: ?Sized + Referent, F: Family> Iterator for Keys<'a, K, V, F> {
     type Item = &'a K;
 
     fn next(&mut self) -> Option<&'a K> {
@@ -92,9 +91,9 @@ impl<'a, K, V: ?Sized + Referent> Iterator for Keys<'a, K, V> {
     }
 }
 
-impl<K, V: ?Sized + Referent> FusedIterator for Keys<'_, K, V> {}
+impl<K, V: ?Sized + Referent, F: Family> FusedIterator for Keys<'_, K, V, F> {}
 
-impl<K, V: ?Sized + Referent> fmt::Debug for Keys<'_, K, V> {
+impl<K, V: ?Sized + Referent, F: Family> fmt::Debug for Keys<'_, K, V, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keys")
             .field("remaining_entries", &self.inner.len())
@@ -114,14 +113,14 @@ impl<K, V: ?Sized + Referent> fmt::Debug for Keys<'_, K, V> {
 /// d.insert("a", &a);
 /// assert_eq!(d.values().map(|v| v.n).sum::<u8>(), 3);
 /// ```
-pub struct Values<'a, K, V: ?Sized + Referent> {
-    pub(super) inner: hash_table::Iter<'a, Entry<V, K>>,
+pub struct Values<'a, K, V: ?Sized + Referent, F: Family = ArcFamily> {
+    pub(super) inner: hash_table::Iter<'a, Entry<V, K, F>>,
 }
 
-impl<K, V: ?Sized + Referent> Iterator for Values<'_, K, V> {
-    type Item = Arc<V>;
+impl<K, V: ?Sized + Referent, F: Family> Iterator for Values<'_, K, V, F> {
+    type Item = F::Strong<V>;
 
-    fn next(&mut self) -> Option<Arc<V>> {
+    fn next(&mut self) -> Option<F::Strong<V>> {
         self.inner.by_ref().find_map(|entry| entry.weak.get())
     }
 
@@ -130,9 +129,9 @@ impl<K, V: ?Sized + Referent> Iterator for Values<'_, K, V> {
     }
 }
 
-impl<K, V: ?Sized + Referent> FusedIterator for Values<'_, K, V> {}
+impl<K, V: ?Sized + Referent, F: Family> FusedIterator for Values<'_, K, V, F> {}
 
-impl<K, V: ?Sized + Referent> fmt::Debug for Values<'_, K, V> {
+impl<K, V: ?Sized + Referent, F: Family> fmt::Debug for Values<'_, K, V, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Values")
             .field("remaining_entries", &self.inner.len())
