@@ -18,6 +18,8 @@ use std::thread::{self, ThreadId};
 
 use weakref::{Header, Ref, Referent, UnraisableInfo, set_unraisable_hook};
 
+pub mod flavour;
+
 /// The plain test referent: CPython's `Object(arg)` (equal and hashed by
 /// `id`; the header takes no part in either).
 #[derive(Referent, PartialEq, Eq, Hash, Debug, Default)]
