@@ -330,7 +330,7 @@ impl Flavour for RcFamily {
 /// Whether `a` and `b` point to the same object (`Arc::ptr_eq`/`Rc::ptr_eq`,
 /// for any two pointers: a `Ptr` and the `Strong` that `get()` returns).
 pub fn ptr_eq<T: ?Sized>(a: &impl Deref<Target = T>, b: &impl Deref<Target = T>) -> bool {
-    std::ptr::addr_eq(std::ptr::from_ref::<T>(a), std::ptr::from_ref::<T>(b))
+    std::ptr::addr_eq(std::ptr::from_ref::<T>(&**a), std::ptr::from_ref::<T>(&**b))
 }
 
 impl Counter {
