@@ -42,6 +42,13 @@
 //! ```
 //!
 //! Thread tests stay `Arc`-only: `Rc` objects never leave their thread.
+//!
+//! Other surfaces extend the same trait rather than adding a second one: a
+//! dictionary suite adds its types as associated types (say
+//! `type WeakKeyDictionary<K, V>`, `weakref::WeakKeyDictionary<K, V>` or
+//! `weakref::rc::WeakKeyDictionary<K, V>`) and twins for what a generic body
+//! cannot call; keys made with `Fl::obj`/`Fl::new` are `Fl::Ptr`s, which any
+//! constructor taking a `StrongRef` accepts.
 
 use std::any::Any;
 use std::cell::RefCell;
