@@ -18,6 +18,8 @@ use std::thread::{self, ThreadId};
 
 use weakref::{Header, Ref, Referent, UnraisableInfo, set_unraisable_hook};
 
+pub mod flavour;
+
 /// The plain test referent: CPython's `Object(arg)` (equal and hashed by
 /// `id`; the header takes no part in either).
 #[derive(Referent, PartialEq, Eq, Hash, Debug, Default)]
@@ -259,57 +261,5 @@ pub fn wait_with_timeout(mut child: std::process::Child) -> std::process::Output
         status,
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
-    }
-}
-
-/// The surfaces the dictionary and set tests run against: each test body is
-/// written once, in a module that imports one of these (`use
-/// weakref_tests::flavour::rc::*`) and names `Strong` (the strong pointer:
-/// `Arc` or `Rc`), `Ref`, `getweakrefcount`, `WeakKeyDictionary`,
-/// `WeakValueDictionary` and `WeakSet`. In the `*_identity` flavours,
-/// `WeakKeyDictionary` and `WeakSet` are the identity collections
-/// (`WeakKeyIdentityDictionary`, `WeakIdentitySet`): bodies that hold in
-/// both key modes run in all four flavours.
-pub mod flavour {
-    /// `Arc` objects, keys by value: the crate root's names.
-    pub mod arc {
-        pub use std::sync::Arc as Strong;
-        pub use weakref::{
-            Ref, WeakIdentitySet, WeakKeyDictionary, WeakKeyIdentityDictionary, WeakSet,
-            WeakValueDictionary, getweakrefcount, getweakrefs,
-        };
-        /// Whether keys compare by value.
-        pub const BY_VALUE: bool = true;
-    }
-
-    /// `Arc` objects, keys by identity.
-    pub mod arc_identity {
-        pub use super::arc::*;
-        pub use weakref::{
-            WeakIdentitySet as WeakSet, WeakKeyIdentityDictionary as WeakKeyDictionary,
-        };
-        /// Whether keys compare by value.
-        pub const BY_VALUE: bool = false;
-    }
-
-    /// `Rc` objects, keys by value: `weakref::rc`'s names.
-    pub mod rc {
-        pub use std::rc::Rc as Strong;
-        pub use weakref::rc::{
-            Ref, WeakIdentitySet, WeakKeyDictionary, WeakKeyIdentityDictionary, WeakSet,
-            WeakValueDictionary, getweakrefcount, getweakrefs,
-        };
-        /// Whether keys compare by value.
-        pub const BY_VALUE: bool = true;
-    }
-
-    /// `Rc` objects, keys by identity.
-    pub mod rc_identity {
-        pub use super::rc::*;
-        pub use weakref::rc::{
-            WeakIdentitySet as WeakSet, WeakKeyIdentityDictionary as WeakKeyDictionary,
-        };
-        /// Whether keys compare by value.
-        pub const BY_VALUE: bool = false;
     }
 }

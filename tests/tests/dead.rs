@@ -1,5 +1,7 @@
 //! `Ref::dead()`: a future that resolves when the referent dies (DESIGN
-//! semantics 22), under a hand-written executor and under tokio.
+//! semantics 22), under a hand-written executor and under tokio. The tests
+//! run for both flavours (`name::arc`, `name::rc`: `weakref_tests::flavour`),
+//! except those whose object dies on another thread.
 
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -8,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 
-use weakref::{Dead, Ref, getweakrefcount, proxy};
-use weakref_tests::Obj;
+use weakref::{Dead, Ref};
+use weakref_tests::flavour::Flavour;
+use weakref_tests::{Obj, flavour_tests};
 
 /// A waker that counts its wake-ups.
 #[derive(Default)]
@@ -54,29 +57,28 @@ fn block_on<F: Future>(future: F) -> F::Output {
 
 fn assert_future_traits<F: Future<Output = ()> + Send + Unpin + 'static>(_: &F) {}
 
-#[test]
-fn dead_is_send_unpin_and_static() {
-    let o = Obj::new(1);
+fn dead_is_send_unpin_and_static<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let dead = Ref::new(&o).dead();
     assert_future_traits(&dead);
 }
+flavour_tests!(dead_is_send_unpin_and_static);
 
-#[test]
-fn resolves_at_once_for_a_dead_referent() {
-    let o = Obj::new(1);
+fn resolves_at_once_for_a_dead_referent<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     drop(o);
     let mut dead = r.dead();
     assert!(dead.is_resolved());
     assert_eq!(poll_once(&mut dead, &Arc::default()), Poll::Ready(()));
     // A ref that never had a referent too.
-    let mut never = Ref::<Obj>::default().dead();
+    let mut never = Ref::<Obj, Fl>::default().dead();
     assert_eq!(poll_once(&mut never, &Arc::default()), Poll::Ready(()));
 }
+flavour_tests!(resolves_at_once_for_a_dead_referent);
 
-#[test]
-fn resolves_when_the_referent_dies_and_wakes_the_waker() {
-    let o = Obj::new(1);
+fn resolves_when_the_referent_dies_and_wakes_the_waker<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     let mut dead = r.dead();
     let waker = Arc::new(CountingWaker::default());
@@ -87,11 +89,11 @@ fn resolves_when_the_referent_dies_and_wakes_the_waker() {
     assert!(r.get().is_none(), "resolved only once get() is None");
     assert_eq!(poll_once(&mut dead, &waker), Poll::Ready(()));
 }
+flavour_tests!(resolves_when_the_referent_dies_and_wakes_the_waker);
 
 // Semantics 22: many waiters on one object all wake.
-#[test]
-fn many_waiters_all_wake() {
-    let o = Obj::new(1);
+fn many_waiters_all_wake<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     let wakers: Vec<Arc<CountingWaker>> = (0..5).map(|_| Arc::default()).collect();
     let mut futures: Vec<Dead> = (0..5).map(|_| r.dead()).collect();
@@ -104,45 +106,47 @@ fn many_waiters_all_wake() {
         assert_eq!(poll_once(dead, waker), Poll::Ready(()));
     }
 }
+flavour_tests!(many_waiters_all_wake);
 
 // Semantics 22: a `Dead` dropped before the death unregisters: nothing is
 // left on the object, and its waker is never woken.
-#[test]
-fn a_dead_dropped_first_leaves_nothing() {
-    let o = Obj::new(1);
+fn a_dead_dropped_first_leaves_nothing<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
-    assert_eq!(getweakrefcount(&o), 1);
+    assert_eq!(Fl::getweakrefcount(&o), 1);
     let mut dead = r.dead();
     let waker = Arc::new(CountingWaker::default());
     assert_eq!(poll_once(&mut dead, &waker), Poll::Pending);
     assert_eq!(
-        getweakrefcount(&o),
+        Fl::getweakrefcount(&o),
         2,
         "the hook is a weak reference object"
     );
     drop(dead);
-    assert_eq!(getweakrefcount(&o), 1, "unregistered");
+    assert_eq!(Fl::getweakrefcount(&o), 1, "unregistered");
     drop(o);
     assert_eq!(waker.woken(), 0, "never woken");
 }
+flavour_tests!(a_dead_dropped_first_leaves_nothing);
 
 // The future resolves at the clearing, before callbacks run.
-#[test]
-fn resolved_before_callbacks_run() {
-    let o = Obj::new(1);
+fn resolved_before_callbacks_run<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     let dead = Arc::new(Mutex::new(r.dead()));
     let seen = Arc::new(Mutex::new(None));
     let (d, s) = (Arc::clone(&dead), Arc::clone(&seen));
-    let _cb = Ref::with_callback(&o, move |_| {
+    let _cb = Fl::with_callback(&o, move |_| {
         *s.lock().unwrap() = Some(d.lock().unwrap().is_resolved());
     });
     drop(o);
     assert_eq!(*seen.lock().unwrap(), Some(true));
 }
+flavour_tests!(resolved_before_callbacks_run);
 
 // The last strong reference dropped inside `dead()` itself (the temporary
 // it upgrades to): the hook runs there, and the future is already resolved.
+// (`Arc` only: the object dies on another thread.)
 #[test]
 fn resolved_when_dead_takes_the_last_reference() {
     let o = Obj::new(1);
@@ -156,10 +160,10 @@ fn resolved_when_dead_takes_the_last_reference() {
 }
 
 // A waiter on one thread, the death on another, the hand-written executor
-// parking in between.
-#[test]
-fn wakes_a_waiter_on_another_thread() {
-    let o = Obj::new(1);
+// parking in between. (`Dead` is `Send` for both flavours: an `Rc` object's
+// death wakes a waiter on another thread too.)
+fn wakes_a_waiter_on_another_thread<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     let dead = r.dead();
     let waiter = thread::spawn(move || block_on(dead));
@@ -172,26 +176,29 @@ fn wakes_a_waiter_on_another_thread() {
     waiter.join().unwrap();
     assert!(r.get().is_none());
 }
+flavour_tests!(wakes_a_waiter_on_another_thread);
 
-// Proxies reach it through `weakref()`; `rc` refs have it too.
-#[test]
-fn proxies_and_rc_refs_await_deaths() {
-    let o = Obj::new(1);
-    let p = proxy(&o);
+// Proxies reach it through `weakref()`; refs have it too (it was the `rc`
+// refs' own test before every test ran for both flavours).
+fn proxies_and_refs_await_deaths<Fl: Flavour>() {
+    let o = Fl::obj(1);
+    let p = Fl::proxy(&o);
     let dead = p.weakref().dead();
     drop(o);
     assert!(dead.is_resolved());
 
-    let local = std::rc::Rc::new(Obj::default());
-    let r = weakref::rc::Ref::new(&local);
+    let local = Fl::new(Obj::default());
+    let r = Ref::new(&local);
     let dead = r.dead();
     assert!(!dead.is_resolved());
     drop(local);
     assert!(dead.is_resolved());
 }
+flavour_tests!(proxies_and_refs_await_deaths);
 
 // With a real runtime: a task that works until its owner is dropped
-// (`select!` between the work and `owner_ref.dead()`).
+// (`select!` between the work and `owner_ref.dead()`). (`Arc` only: the ref
+// moves into a task of a multi-threaded runtime.)
 #[test]
 #[cfg_attr(miri, ignore = "tokio's runtime is not meant for Miri")]
 fn a_tokio_task_stops_when_its_owner_is_dropped() {

@@ -2,23 +2,23 @@
 //! compare the referents; otherwise equal iff the same weak reference object.
 //! (That refs are not ordered is a compile-fail test; Python's `a == x`,
 //! a ref against its referent, does not type-check in Rust: no
-//! `PartialEq<T> for Ref<T>`, so it needs no test here.)
+//! `PartialEq<T> for Ref<T>`, so it needs no test here.) Every test runs for
+//! both flavours (`name::arc`, `name::rc`: `weakref_tests::flavour`).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use weakref::{Header, Ref, Referent};
-use weakref_tests::Obj;
+use weakref_tests::flavour::Flavour;
+use weakref_tests::flavour_tests;
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_equality
 // `==` and `!=` are both exercised on purpose. (`a == x`, a ref against its
 // referent, and `ALWAYS_EQ` do not type-check in Rust.)
-#[test]
 #[allow(clippy::nonminimal_bool)] // `!(a != b)` is the point: `ne` is tested too
-fn equality_alive_then_dead() {
-    let x = Obj::new(1);
-    let y = Obj::new(1);
-    let z = Obj::new(2);
+fn equality_alive_then_dead<Fl: Flavour>() {
+    let x = Fl::obj(1);
+    let y = Fl::obj(1);
+    let z = Fl::obj(2);
     let a = Ref::new(&x);
     let b = Ref::new(&y);
     let c = Ref::new(&z);
@@ -43,16 +43,16 @@ fn equality_alive_then_dead() {
     assert_eq!(a != d, !Ref::ptr_eq(&a, &d));
     assert!(a == d, "`Ref::new` shares, so `a` is `d`");
 }
+flavour_tests!(equality_alive_then_dead);
 
 // The callback takes no part in equality: a callback ref and the shared ref
 // of one object are equal while it lives, distinct objects once it is dead.
-#[test]
 #[allow(clippy::nonminimal_bool)]
-fn callback_refs_compare_like_any_other() {
-    let x = Obj::new(1);
+fn callback_refs_compare_like_any_other<Fl: Flavour>() {
+    let x = Fl::obj(1);
     let plain = Ref::new(&x);
-    let with = Ref::with_callback(&x, |_| ());
-    let other = Ref::with_callback(&x, |_| ());
+    let with = Fl::with_callback(&x, |_| ());
+    let other = Fl::with_callback(&x, |_| ());
     assert!(plain == with && with == other);
     assert!(!(plain != with));
     let with_clone = with.clone();
@@ -64,12 +64,12 @@ fn callback_refs_compare_like_any_other() {
     );
     assert!(!(with != with_clone));
 }
+flavour_tests!(callback_refs_compare_like_any_other);
 
 // One alive and one dead: only identity, and they are different objects.
-#[test]
-fn alive_against_dead_is_unequal() {
-    let x = Obj::new(1);
-    let y = Obj::new(1);
+fn alive_against_dead_is_unequal<Fl: Flavour>() {
+    let x = Fl::obj(1);
+    let y = Fl::obj(1);
     let rx = Ref::new(&x);
     let ry = Ref::new(&y);
     assert!(rx == ry);
@@ -78,6 +78,7 @@ fn alive_against_dead_is_unequal() {
     assert!(ry != rx);
     assert!(ry == ry.clone());
 }
+flavour_tests!(alive_against_dead_is_unequal);
 
 /// A referent whose equality is not reflexive and counts its calls.
 #[derive(Referent)]
@@ -94,8 +95,8 @@ impl PartialEq for Float {
     }
 }
 
-fn float(value: f64) -> Arc<Float> {
-    Arc::new(Float {
+fn float<Fl: Flavour>(value: f64) -> Fl::Ptr<Float> {
+    Fl::new(Float {
         value,
         compared: AtomicUsize::new(0),
         header: Header::new(),
@@ -105,17 +106,17 @@ fn float(value: f64) -> Arc<Float> {
 // Alive: the referents' own `PartialEq` decides, even against itself (a NaN
 // ref is unequal to itself, as `ref(nan) == ref(nan)` is False in Python);
 // dead: identity, so the same ref is equal to itself again.
-#[test]
 #[allow(clippy::eq_op)] // comparing a ref with itself is the point
-fn referent_equality_decides_while_alive() {
-    let nan = float(f64::NAN);
+fn referent_equality_decides_while_alive<Fl: Flavour>() {
+    let nan = float::<Fl>(f64::NAN);
     let r = Ref::new(&nan);
     assert!(r != r, "NaN != NaN, asked of the referent");
     assert_eq!(nan.compared.load(Ordering::SeqCst), 1);
-    let one = float(1.0);
-    let also_one = float(1.0);
+    let one = float::<Fl>(1.0);
+    let also_one = float::<Fl>(1.0);
     assert!(Ref::new(&one) == Ref::new(&also_one));
     assert_eq!(one.compared.load(Ordering::SeqCst), 1);
     drop(nan);
     assert!(r == r, "dead: identity");
 }
+flavour_tests!(referent_equality_decides_while_alive);

@@ -1,11 +1,14 @@
 //! `finalize` (Python 3.4's `weakref.finalize`): a function run exactly once
 //! when its object dies, whether or not anyone keeps the finalizer
-//! (DESIGN semantics 20), for both pointer families.
+//! (DESIGN semantics 20), for both pointer families: the tests run for both
+//! flavours (`name::arc`, `name::rc`: `weakref_tests::flavour`), except those
+//! about threads and the process exit, which are `Arc` only.
 
 use std::sync::{Arc, Mutex};
 
-use weakref::{Finalize, Ref, finalize, getweakrefcount};
-use weakref_tests::{ChildTest, Counter, DropFlag, Obj, collect_unraisable};
+use weakref::{Finalize, Ref, finalize};
+use weakref_tests::flavour::{Flavour, Local, ptr_eq};
+use weakref_tests::{ChildTest, Counter, DropFlag, Obj, collect_unraisable, flavour_tests};
 
 type Log = Arc<Mutex<Vec<String>>>;
 
@@ -26,30 +29,29 @@ fn pushing(log: &Log, entry: &str) -> impl FnOnce() + Send + 'static {
 // CPython 3.11: test_weakref.py FinalizeTestCase.test_finalize (the three
 // parts: call, detach, death; Rust passes no arguments, the closure holds
 // them, so `peek` gives the object and `detach` the object and function).
-#[test]
-fn call_detach_and_death() {
-    let a = Obj::new(1);
+fn call_detach_and_death<Fl: Flavour>() {
+    let a = Fl::obj(1);
     let res = log();
 
-    let f = finalize(&a, pushing(&res, "199"));
+    let f = Fl::finalize(&a, pushing(&res, "199"));
     assert!(f.alive());
-    assert!(Arc::ptr_eq(&f.peek().unwrap(), &a));
+    assert!(ptr_eq(&f.peek().unwrap(), &a));
     assert!(f.call());
     assert!(!f.call());
     assert!(!f.call());
     assert!(f.peek().is_none());
-    assert!(f.detach().is_none());
+    assert!(Fl::detach(&f).is_none());
     assert!(!f.alive());
     assert_eq!(entries(&res), ["199"]);
 
     let res = log();
-    let f = finalize(&a, pushing(&res, "199"));
-    assert!(Arc::ptr_eq(&f.peek().unwrap(), &a));
-    let (obj, func) = f.detach().expect("alive");
-    assert!(Arc::ptr_eq(&obj, &a));
+    let f = Fl::finalize(&a, pushing(&res, "199"));
+    assert!(ptr_eq(&f.peek().unwrap(), &a));
+    let (obj, func) = Fl::detach(&f).expect("alive");
+    assert!(ptr_eq(&obj, &a));
     assert!(!f.call());
     assert!(f.peek().is_none());
-    assert!(f.detach().is_none());
+    assert!(Fl::detach(&f).is_none());
     assert!(!f.alive());
     assert!(entries(&res).is_empty());
     func(); // the detached function is the caller's to run
@@ -57,30 +59,30 @@ fn call_detach_and_death() {
     drop(obj);
 
     let res = log();
-    let f = finalize(&a, pushing(&res, "199"));
+    let f = Fl::finalize(&a, pushing(&res, "199"));
     drop(a);
     assert!(!f.call());
     assert!(f.peek().is_none());
-    assert!(f.detach().is_none());
+    assert!(Fl::detach(&f).is_none());
     assert!(!f.alive());
     assert_eq!(entries(&res), ["199"]);
 }
+flavour_tests!(call_detach_and_death);
 
 // CPython 3.11: test_weakref.py FinalizeTestCase.test_order: finalizers
 // keep themselves alive without handles; detached and called ones do not run
 // at the death; the rest run newest first.
-#[test]
-fn finalizers_run_newest_first_and_keep_themselves_alive() {
-    let a = Obj::new(1);
+fn finalizers_run_newest_first_and_keep_themselves_alive<Fl: Flavour>() {
+    let a = Fl::obj(1);
     let res = log();
-    let f1 = finalize(&a, pushing(&res, "f1"));
-    let f2 = finalize(&a, pushing(&res, "f2"));
-    let f3 = finalize(&a, pushing(&res, "f3"));
-    let f4 = finalize(&a, pushing(&res, "f4"));
-    let f5 = finalize(&a, pushing(&res, "f5"));
+    let f1 = Fl::finalize(&a, pushing(&res, "f1"));
+    let f2 = Fl::finalize(&a, pushing(&res, "f2"));
+    let f3 = Fl::finalize(&a, pushing(&res, "f3"));
+    let f4 = Fl::finalize(&a, pushing(&res, "f4"));
+    let f5 = Fl::finalize(&a, pushing(&res, "f5"));
     drop((f1, f4)); // finalizers keep themselves alive
     assert!(f2.alive() && f3.alive() && f5.alive());
-    assert!(f5.detach().is_some());
+    assert!(Fl::detach(&f5).is_some());
     assert!(!f5.alive());
     assert!(!f5.call()); // nothing: previously detached
     res.lock().unwrap().push("A".into());
@@ -95,46 +97,50 @@ fn finalizers_run_newest_first_and_keep_themselves_alive() {
     assert!(!f2.call()); // nothing: previously run at the death
     assert_eq!(entries(&res), ["A", "f3", "B", "C", "f4", "f2", "f1", "D"]);
 }
+flavour_tests!(finalizers_run_newest_first_and_keep_themselves_alive);
 
 // CPython 3.11: test_weakref.py FinalizeTestCase.test_all_freed: once run,
 // the function and the finalizer are freed (the registry keeps nothing).
-#[test]
-fn everything_is_freed_once_the_finalizer_ran() {
-    let a = Obj::new(1);
+fn everything_is_freed_once_the_finalizer_ran<Fl: Flavour>() {
+    let a = Fl::obj(1);
     let runs = Counter::new();
     let closure_dropped = DropFlag::new();
     let guard = closure_dropped.guard();
     let c = runs.clone();
-    let f = finalize(&a, move || {
+    let f = Fl::finalize(&a, move || {
         let _guard = &guard;
         c.hit();
     });
     drop(f);
     assert!(!closure_dropped.is_set(), "kept alive by the registry");
-    assert_eq!(getweakrefcount(&a), 1, "a finalizer is a weak reference");
+    assert_eq!(
+        Fl::getweakrefcount(&a),
+        1,
+        "a finalizer is a weak reference"
+    );
     drop(a);
     assert_eq!(runs.get(), 1);
     assert!(closure_dropped.is_set(), "the function was freed");
 }
+flavour_tests!(everything_is_freed_once_the_finalizer_ran);
 
 // Several finalizers and callback refs of one object run together, newest
 // first, after every weak reference was cleared.
-#[test]
-fn finalizers_run_with_callbacks_after_clearing() {
-    let a = Obj::new(1);
+fn finalizers_run_with_callbacks_after_clearing<Fl: Flavour>() {
+    let a = Fl::obj(1);
     let res = log();
     let shared = Ref::new(&a);
     let l = Arc::clone(&res);
-    let probe = shared.clone();
-    let _cb = Ref::with_callback(&a, move |_| {
-        assert!(probe.get().is_none());
+    let probe = Local::new(shared.clone());
+    let _cb = Fl::with_callback(&a, move |_| {
+        assert!(probe.into_inner().get().is_none());
         l.lock().unwrap().push("callback".into());
     });
-    let probe = shared.clone();
+    let probe = Local::new(shared.clone());
     let l = Arc::clone(&res);
-    finalize(&a, move || {
+    Fl::finalize(&a, move || {
         assert!(
-            probe.get().is_none(),
+            probe.into_inner().get().is_none(),
             "refs are cleared before finalizers run"
         );
         l.lock().unwrap().push("finalizer".into());
@@ -142,35 +148,37 @@ fn finalizers_run_with_callbacks_after_clearing() {
     drop(a);
     assert_eq!(entries(&res), ["finalizer", "callback"]);
 }
+flavour_tests!(finalizers_run_with_callbacks_after_clearing);
 
 // A panicking finalizer is reported through the unraisable hook; the others
 // still run, and the drop that killed the object returns normally.
-#[test]
-fn panicking_finalizers_are_reported() {
+fn panicking_finalizers_are_reported<Fl: Flavour>() {
     let res = log();
     let ((), reports) = collect_unraisable(|| {
-        let a = Obj::new(1);
-        finalize(&a, pushing(&res, "first"));
-        finalize(&a, || panic!("finalizer boom"));
+        let a = Fl::obj(1);
+        Fl::finalize(&a, pushing(&res, "first"));
+        Fl::finalize(&a, || panic!("finalizer boom"));
         drop(a);
     });
     assert_eq!(entries(&res), ["first"]);
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].message, "finalizer boom");
 }
+flavour_tests!(panicking_finalizers_are_reported);
 
 // `call`'s panic propagates to its caller (Python's `f()` raises), and the
 // finalizer is dead afterwards.
-#[test]
-fn a_panic_in_call_propagates() {
-    let a = Obj::new(1);
-    let f = finalize(&a, || panic!("called"));
+fn a_panic_in_call_propagates<Fl: Flavour>() {
+    let a = Fl::obj(1);
+    let f = Fl::finalize(&a, || panic!("called"));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.call()));
     assert!(result.is_err());
     assert!(!f.alive());
 }
+flavour_tests!(a_panic_in_call_propagates);
 
-// The object dies on another thread: the finalizer runs there, once.
+// The object dies on another thread: the finalizer runs there, once. (This
+// test and the next are `Arc` only: threads.)
 #[test]
 fn finalizers_run_on_the_thread_that_kills_the_object() {
     let a = Obj::new(1);
@@ -211,31 +219,34 @@ fn call_racing_the_death_runs_once() {
 
 // DESIGN 9b: a value moved out of its `Arc` leaves its finalizers behind:
 // they run when the moved value is dropped.
-#[test]
-fn a_moved_value_runs_its_finalizers_when_dropped() {
-    let a = Obj::new(1);
+fn a_moved_value_runs_its_finalizers_when_dropped<Fl: Flavour>() {
+    let a = Fl::obj(1);
     let runs = Counter::new();
     let c = runs.clone();
-    finalize(&a, move || c.hit());
-    let value = Arc::try_unwrap(a).expect("unique");
+    Fl::finalize(&a, move || c.hit());
+    let Ok(value) = Fl::try_unwrap(a) else {
+        panic!("unique")
+    };
     assert_eq!(runs.get(), 0);
     drop(value);
     assert_eq!(runs.get(), 1);
 }
+flavour_tests!(a_moved_value_runs_its_finalizers_when_dropped);
 
-#[test]
-fn debug_shows_the_referent_while_alive() {
-    let a = Obj::new(1);
-    let f = finalize(&a, || ());
+fn debug_shows_the_referent_while_alive<Fl: Flavour>() {
+    let a = Fl::obj(1);
+    let f = Fl::finalize(&a, || ());
     let text = format!("{f:?}");
     assert!(text.starts_with("<finalize object at "), "{text}");
     assert!(text.contains("Obj"), "{text}");
     drop(a);
     assert!(format!("{f:?}").ends_with("dead>"), "{f:?}");
 }
+flavour_tests!(debug_shows_the_referent_while_alive);
 
 fn assert_send_sync<T: Send + Sync>(_: &T) {}
 
+// `Arc` only: `rc` finalizers are neither (ui/fail/rc-finalize-not-send.rs).
 #[test]
 fn finalize_handles_are_send_and_sync() {
     let a = Obj::new(1);
@@ -243,39 +254,32 @@ fn finalize_handles_are_send_and_sync() {
     assert_send_sync(&f);
 }
 
-// ------------------------------------------------------------ rc flavour
-
-mod rc_flavour {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
-    use weakref::rc;
-    use weakref_tests::Obj;
-
-    // The same semantics for `Rc` objects; the function need not be `Send`.
-    #[test]
-    fn call_detach_death_and_order() {
-        let res: Rc<RefCell<Vec<&str>>> = Rc::default();
-        let push = |entry: &'static str| {
-            let res = Rc::clone(&res);
-            move || res.borrow_mut().push(entry)
-        };
-        let a = Rc::new(Obj::default());
-        let f1 = rc::finalize(&a, push("f1"));
-        let f2 = rc::finalize(&a, push("f2"));
-        let f3 = rc::finalize(&a, push("f3"));
-        drop(f1);
-        assert!(f3.call() && !f3.call());
-        let (obj, func) = f2.detach().unwrap();
-        assert!(Rc::ptr_eq(&obj, &a));
-        drop((a, obj));
-        assert_eq!(*res.borrow(), ["f3", "f1"]);
-        func();
-        assert_eq!(*res.borrow(), ["f3", "f1", "f2"]);
-    }
+// The same semantics in one scenario (it was the `Rc` flavour's own test
+// before every test ran for both): a dropped handle still runs at the death,
+// a called one not again, a detached one not by itself.
+fn call_detach_death_and_order<Fl: Flavour>() {
+    let res = log();
+    let a = Fl::obj(1);
+    let f1 = Fl::finalize(&a, pushing(&res, "f1"));
+    let f2 = Fl::finalize(&a, pushing(&res, "f2"));
+    let f3 = Fl::finalize(&a, pushing(&res, "f3"));
+    drop(f1);
+    assert!(f3.call() && !f3.call());
+    let (obj, func) = Fl::detach(&f2).unwrap();
+    assert!(ptr_eq(&obj, &a));
+    drop((a, obj));
+    assert_eq!(entries(&res), ["f3", "f1"]);
+    func();
+    assert_eq!(entries(&res), ["f3", "f1", "f2"]);
 }
+flavour_tests!(call_detach_death_and_order);
 
 // ---------------------------------------------------------------- at exit
+
+// At exit: `Arc` only. The objects stay alive in a static until the process
+// exits (a static cannot hold an `Rc`), and an `rc` finalizer can only run at
+// exit on the thread calling `exit` (the main thread), not on the libtest
+// thread that made it.
 
 const ATEXIT_CHILD: &str = "WEAKREF_TESTS_FINALIZE_ATEXIT";
 

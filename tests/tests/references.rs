@@ -1,14 +1,18 @@
 //! Basic weak references: CPython's `ReferencesTestCase` cases that apply to
-//! Rust (DESIGN semantics 1, 2, 9), minus the cycle collector.
+//! Rust (DESIGN semantics 1, 2, 9), minus the cycle collector. Every test
+//! runs for both flavours (`name::arc`, `name::rc`: `weakref_tests::flavour`).
 
+use std::cell::{Cell, OnceCell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use weakref::{Header, Ref, ReferenceType, Referent, getweakrefcount, getweakrefs};
-use weakref_tests::{Counter, DropFlag, Obj, collect_unraisable};
+use weakref::{Family, Header, Ref, ReferenceType, Referent};
+use weakref_tests::flavour::{Flavour, Local, ptr_eq};
+use weakref_tests::{Counter, DropFlag, Obj, collect_unraisable, flavour_tests};
 
 /// The node address printed by `Debug`: `<weakref at ADDR; ...>`.
-fn node_address(r: &Ref<Obj>) -> String {
+fn node_address<F: Family>(r: &Ref<Obj, F>) -> String {
     let text = format!("{r:?}");
     let rest = text
         .strip_prefix("<weakref at ")
@@ -18,12 +22,11 @@ fn node_address(r: &Ref<Obj>) -> String {
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_basic_ref
 // (check_basic_ref and the repr smoke test; functions: proxy_basic.rs).
-#[test]
-fn basic_ref_gives_back_the_same_arc_while_alive() {
-    let o = Obj::new(1);
+fn basic_ref_gives_back_the_same_arc_while_alive<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     let got = r.get().expect("alive");
-    assert!(Arc::ptr_eq(&got, &o), "get() is the referent itself");
+    assert!(ptr_eq(&got, &o), "get() is the referent itself");
     assert!(r.is_alive());
     drop(got);
     // Debug works alive and dead.
@@ -33,12 +36,12 @@ fn basic_ref_gives_back_the_same_arc_while_alive() {
     assert!(!r.is_alive());
     assert!(format!("{r:?}").ends_with("; dead>"));
 }
+flavour_tests!(basic_ref_gives_back_the_same_arc_while_alive);
 
 // CPython 3.13: test_weakref.py ReferencesTestCase.test_ref_repr (not in
 // 3.11, whose test_basic_ref only checks that repr works alive and dead).
-#[test]
-fn debug_format_alive_and_dead() {
-    let o = Obj::new(1);
+fn debug_format_alive_and_dead<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     let alive = format!("{r:?}");
     let addr = node_address(&r);
@@ -49,25 +52,25 @@ fn debug_format_alive_and_dead() {
         format!(
             "<weakref at {addr}; to '{}' at {:p}>",
             std::any::type_name::<Obj>(),
-            Arc::as_ptr(&o)
+            std::ptr::from_ref::<Obj>(&o)
         )
     );
     assert!(alive.contains("'weakref_tests::Obj'"));
     // Clones are the same weak reference object: same address.
     assert_eq!(node_address(&r.clone()), addr);
     // Another weak reference object has another address.
-    let other = Ref::with_callback(&o, |_| ());
+    let other = Fl::with_callback(&o, |_| ());
     assert_ne!(node_address(&other), addr);
     drop(o);
     assert_eq!(format!("{r:?}"), format!("<weakref at {addr}; dead>"));
 }
+flavour_tests!(debug_format_alive_and_dead);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_basic_callback
-#[test]
-fn basic_callback_runs_once_after_death() {
+fn basic_callback_runs_once_after_death<Fl: Flavour>() {
     let calls = Counter::new();
-    let o = Obj::new(1);
-    let r = Ref::with_callback(&o, calls.callback());
+    let o = Fl::obj(1);
+    let r = Fl::with_callback(&o, calls.callback_in());
     assert_eq!(calls.get(), 0);
     assert_eq!(r.get().expect("alive").id, 1);
     drop(o);
@@ -76,39 +79,40 @@ fn basic_callback_runs_once_after_death() {
     drop(r);
     assert_eq!(calls.get(), 1);
 }
+flavour_tests!(basic_callback_runs_once_after_death);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_multiple_callbacks
-#[test]
-fn multiple_callbacks_all_run() {
+fn multiple_callbacks_all_run<Fl: Flavour>() {
     let calls = Counter::new();
-    let o = Obj::new(1);
-    let r1 = Ref::with_callback(&o, calls.callback());
-    let r2 = Ref::with_callback(&o, calls.callback());
+    let o = Fl::obj(1);
+    let r1 = Fl::with_callback(&o, calls.callback_in());
+    let r2 = Fl::with_callback(&o, calls.callback_in());
     drop(o);
     assert!(r1.get().is_none(), "expected referent to be cleared");
     assert!(r2.get().is_none(), "expected referent to be cleared");
     assert_eq!(calls.get(), 2);
 }
+flavour_tests!(multiple_callbacks_all_run);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_multiple_selfref_callbacks
 // Both callbacks dereference the
 // *first* ref; the newest runs first and must already see it dead, i.e. all
 // refs were invalidated before any callback ran.
-#[test]
-fn multiple_selfref_callbacks_see_every_ref_cleared() {
-    let first: Arc<OnceLock<Ref<Obj>>> = Arc::new(OnceLock::new());
+fn multiple_selfref_callbacks_see_every_ref_cleared<Fl: Flavour>() {
+    let first: Rc<OnceCell<Ref<Obj, Fl>>> = Rc::new(OnceCell::new());
     let seen = Arc::new(Mutex::new(Vec::new()));
     let callback = |name: &'static str| {
-        let (first, seen) = (Arc::clone(&first), Arc::clone(&seen));
-        move |_: &Ref<Obj>| {
+        let (first, seen) = (Local::new(Rc::clone(&first)), Arc::clone(&seen));
+        move |_: &Ref<Obj, Fl>| {
+            let first = first.into_inner();
             let deref = first.get().expect("set before the death").get();
             seen.lock().unwrap().push((name, deref.is_none()));
         }
     };
-    let o = Obj::new(1);
-    let r = Ref::with_callback(&o, callback("first"));
+    let o = Fl::obj(1);
+    let r = Fl::with_callback(&o, callback("first"));
     first.set(r.clone()).unwrap();
-    let r1 = Ref::with_callback(&o, callback("second"));
+    let r1 = Fl::with_callback(&o, callback("second"));
     drop(o);
     assert_eq!(
         *seen.lock().unwrap(),
@@ -117,19 +121,19 @@ fn multiple_selfref_callbacks_see_every_ref_cleared() {
     );
     assert!(r.get().is_none() && r1.get().is_none());
 }
+flavour_tests!(multiple_selfref_callbacks_see_every_ref_cleared);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_callback_attribute_after_deletion
 // (`__callback__` is None
 // after the death: the callback was consumed). The closure is dropped right
 // after it ran, even though handles of its ref are still alive.
-#[test]
-fn callback_is_consumed_by_the_death() {
+fn callback_is_consumed_by_the_death<Fl: Flavour>() {
     let dropped = DropFlag::new();
     let guard = dropped.guard();
     let calls = Counter::new();
     let counter = calls.clone();
-    let o = Obj::new(1);
-    let r = Ref::with_callback(&o, move |_| {
+    let o = Fl::obj(1);
+    let r = Fl::with_callback(&o, move |_| {
         let _guard = &guard;
         counter.hit();
     });
@@ -141,16 +145,16 @@ fn callback_is_consumed_by_the_death() {
     drop(r);
     assert_eq!(calls.get(), 1);
 }
+flavour_tests!(callback_is_consumed_by_the_death);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_callback_attribute
 // (a ref made without a callback has none):
 // the shared ref never "fires"; only the callback ref's callback runs.
-#[test]
-fn ref_without_callback_never_fires() {
+fn ref_without_callback_never_fires<Fl: Flavour>() {
     let calls = Counter::new();
-    let o = Obj::new(1);
+    let o = Fl::obj(1);
     let plain = Ref::new(&o);
-    let with = Ref::with_callback(&o, calls.callback());
+    let with = Fl::with_callback(&o, calls.callback_in());
     assert!(
         !plain.clone().cancel(),
         "a ref without callback has nothing to cancel"
@@ -159,31 +163,34 @@ fn ref_without_callback_never_fires() {
     assert_eq!(calls.get(), 1);
     assert!(!plain.is_alive() && !with.is_alive());
 }
+flavour_tests!(ref_without_callback_never_fires);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_classes
 // (the callback `l.append` receives the ref object
 // itself: `l == [a]`).
-#[test]
-fn callback_receives_its_own_weak_reference() {
-    let received: Arc<Mutex<Vec<Ref<Obj>>>> = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&received);
-    let o = Obj::new(1);
-    let a = Ref::with_callback(&o, move |r: &Ref<Obj>| sink.lock().unwrap().push(r.clone()));
+fn callback_receives_its_own_weak_reference<Fl: Flavour>() {
+    let received: Rc<RefCell<Vec<Ref<Obj, Fl>>>> = Rc::default();
+    let sink = Local::new(Rc::clone(&received));
+    let o = Fl::obj(1);
+    let a = Fl::with_callback(&o, move |r: &Ref<Obj, Fl>| {
+        sink.into_inner().borrow_mut().push(r.clone());
+    });
     drop(o);
-    let received = received.lock().unwrap();
+    let received = received.borrow();
     assert_eq!(received.len(), 1);
     assert!(Ref::ptr_eq(&received[0], &a));
     assert!(received[0].get().is_none());
     assert!(a.get().is_none());
 }
+flavour_tests!(callback_receives_its_own_weak_reference);
 
 /// CPython test_trashcan_16602's `C`: a child kept alive by its parent's
 /// death (there: a `WeakKeyDictionary` entry; here: a callback that owns it),
 /// with a callback ref to its parent.
 #[derive(Referent)]
-struct Node {
+struct Node<Fl: Flavour> {
     header: Header,
-    wparent: OnceLock<Ref<Node>>,
+    wparent: OnceLock<Ref<Node<Fl>, Fl>>,
 }
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_trashcan_16602
@@ -191,25 +198,24 @@ struct Node {
 // ref to its parent whose callback dereferences a ref to the child. The
 // child dies (dropped by a newer callback of the parent) before the older
 // callback runs: the dereference must see `None`, never a dying object.
-#[test]
-fn trashcan_16602_chain_of_deaths_sees_dead_children() {
+fn trashcan_16602_chain_of_deaths_sees_dead_children<Fl: Flavour>() {
     let saw_none = Counter::new();
     let saw_some = Counter::new();
     let new_node = || {
-        Arc::new(Node {
+        Fl::new(Node::<Fl> {
             header: Header::new(),
             wparent: OnceLock::new(),
         })
     };
     let root = new_node();
     let mut keepers = Vec::new();
-    let mut c = Arc::clone(&root);
+    let mut c = root.clone();
     for _ in 0..100 {
         let child = new_node();
-        let wself = Ref::new(&child);
+        let wself = Local::new(Ref::new(&child));
         let (none, some) = (saw_none.clone(), saw_some.clone());
-        let wparent = Ref::with_callback(&c, move |_| {
-            if wself.get().is_none() {
+        let wparent = Fl::with_callback(&c, move |_| {
+            if wself.into_inner().get().is_none() {
                 none.hit();
             } else {
                 some.hit();
@@ -218,8 +224,8 @@ fn trashcan_16602_chain_of_deaths_sees_dead_children() {
         child.wparent.set(wparent).ok().unwrap();
         // Newer than `wparent`, so it runs first: the parent's death drops the
         // child (as the weak dictionary entry does in CPython's test).
-        let owned = Arc::clone(&child);
-        keepers.push(Ref::with_callback(&c, move |_| drop(owned)));
+        let owned = Local::new(child.clone());
+        keepers.push(Fl::with_callback(&c, move |_| drop(owned)));
         c = child;
     }
     drop(c);
@@ -228,68 +234,68 @@ fn trashcan_16602_chain_of_deaths_sees_dead_children() {
     assert_eq!(saw_none.get(), 100);
     assert!(keepers.iter().all(|k| !k.is_alive()));
 }
+flavour_tests!(trashcan_16602_chain_of_deaths_sees_dead_children);
 
 /// CPython test_ref_created_during_del's `Target`: its `Drop` (the `__del__`
 /// analogue) creates weak references. In Rust it cannot reach itself as an
 /// `Arc` any more, so it references another object.
 #[derive(Referent)]
-struct Target {
+struct Target<Fl: Flavour> {
     header: Header,
-    other: Arc<Obj>,
-    made: Arc<Mutex<Vec<Ref<Obj>>>>,
+    other: Fl::Ptr<Obj>,
+    made: Rc<RefCell<Vec<Ref<Obj, Fl>>>>,
     calls: Counter,
-    self_ref: Arc<OnceLock<Ref<Target>>>,
-    self_ref_alive_in_drop: Arc<Mutex<Option<bool>>>,
+    self_ref: Rc<OnceCell<Ref<Target<Fl>, Fl>>>,
+    self_ref_alive_in_drop: Rc<Cell<Option<bool>>>,
 }
 
-impl Drop for Target {
+impl<Fl: Flavour> Drop for Target<Fl> {
     fn drop(&mut self) {
         // The last strong `Arc` is gone: refs to `self` already fail.
         let alive = self.self_ref.get().is_some_and(Ref::is_alive);
-        *self.self_ref_alive_in_drop.lock().unwrap() = Some(alive);
-        let mut made = self.made.lock().unwrap();
+        self.self_ref_alive_in_drop.set(Some(alive));
+        let mut made = self.made.borrow_mut();
         made.push(Ref::new(&self.other));
-        made.push(Ref::with_callback(&self.other, self.calls.callback()));
+        made.push(Fl::with_callback(&self.other, self.calls.callback_in()));
     }
 }
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_ref_created_during_del
 // (bug 1377858): weak references made in
 // a destructor must not dangle.
-#[test]
-fn refs_created_in_drop_are_sound() {
-    let other = Obj::new(2);
-    let made = Arc::new(Mutex::new(Vec::new()));
+fn refs_created_in_drop_are_sound<Fl: Flavour>() {
+    let other = Fl::obj(2);
+    let made = Rc::new(RefCell::new(Vec::new()));
     let calls = Counter::new();
-    let self_ref = Arc::new(OnceLock::new());
-    let alive_in_drop = Arc::new(Mutex::new(None));
+    let self_ref = Rc::new(OnceCell::new());
+    let alive_in_drop = Rc::new(Cell::new(None));
     let target_calls = Counter::new();
-    let t = Arc::new(Target {
+    let t = Fl::new(Target::<Fl> {
         header: Header::new(),
-        other: Arc::clone(&other),
-        made: Arc::clone(&made),
+        other: other.clone(),
+        made: Rc::clone(&made),
         calls: calls.clone(),
-        self_ref: Arc::clone(&self_ref),
-        self_ref_alive_in_drop: Arc::clone(&alive_in_drop),
+        self_ref: Rc::clone(&self_ref),
+        self_ref_alive_in_drop: Rc::clone(&alive_in_drop),
     });
     self_ref.set(Ref::new(&t)).ok().unwrap();
-    let tr = Ref::with_callback(&t, target_calls.callback());
+    let tr = Fl::with_callback(&t, target_calls.callback_in());
     drop(t);
-    assert_eq!(*alive_in_drop.lock().unwrap(), Some(false));
+    assert_eq!(alive_in_drop.get(), Some(false));
     assert_eq!(target_calls.get(), 1);
     assert!(!tr.is_alive() && !self_ref.get().unwrap().is_alive());
     // The refs made during the drop work and count.
-    assert_eq!(getweakrefcount(&other), 2);
+    assert_eq!(Fl::getweakrefcount(&other), 2);
     assert!(
-        made.lock()
-            .unwrap()
+        made.borrow()
             .iter()
-            .all(|r| Arc::ptr_eq(&r.get().unwrap(), &other))
+            .all(|r| ptr_eq(&r.get().unwrap(), &other))
     );
     drop(other);
     assert_eq!(calls.get(), 1);
-    assert!(made.lock().unwrap().iter().all(|r| !r.is_alive()));
+    assert!(made.borrow().iter().all(|r| !r.is_alive()));
 }
+flavour_tests!(refs_created_in_drop_are_sound);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_callbacks_protected
 // (SF bug 478534: a callback must not
@@ -302,16 +308,15 @@ fn refs_created_in_drop_are_sound() {
 // workspace's MSRV) a nested panic caught inside the `drop` is allowed, and
 // the callback's `catch_unwind` reports it like any other. The second half
 // checks exactly that.
-#[test]
-fn callbacks_protected_during_unwinding() {
+fn callbacks_protected_during_unwinding<Fl: Flavour>() {
     let calls = Counter::new();
     let (caught, reports) = collect_unraisable(|| {
         catch_unwind(AssertUnwindSafe(|| {
             // Declared before `f`, so dropped after it: the refs outlive it.
             let mut refs = Vec::new();
-            let f = Obj::new(1);
-            refs.push(Ref::with_callback(&f, calls.callback()));
-            refs.push(Ref::with_callback(&f, |_| {
+            let f = Fl::obj(1);
+            refs.push(Fl::with_callback(&f, calls.callback_in()));
+            refs.push(Fl::with_callback(&f, |_| {
                 panic!("callback panic while unwinding")
             }));
             std::panic::panic_any("BogusError");
@@ -323,30 +328,30 @@ fn callbacks_protected_during_unwinding() {
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].message, "callback panic while unwinding");
 }
+flavour_tests!(callbacks_protected_during_unwinding);
 
 // DESIGN 1: `with_callback` always makes a new weak reference object.
-#[test]
-fn with_callback_always_makes_a_new_ref() {
-    let o = Obj::new(1);
+fn with_callback_always_makes_a_new_ref<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let shared = Ref::new(&o);
-    let a = Ref::with_callback(&o, |_| ());
-    let b = Ref::with_callback(&o, |_| ());
+    let a = Fl::with_callback(&o, |_| ());
+    let b = Fl::with_callback(&o, |_| ());
     assert!(!Ref::ptr_eq(&a, &b));
     assert!(!Ref::ptr_eq(&a, &shared) && !Ref::ptr_eq(&b, &shared));
     assert!(Ref::ptr_eq(&a, &a.clone()));
-    assert_eq!(getweakrefcount(&o), 3);
+    assert_eq!(Fl::getweakrefcount(&o), 3);
 }
+flavour_tests!(with_callback_always_makes_a_new_ref);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_ref_reuse
 // `Ref::new` shares, also with the shared proxy created in between; ref +
 // proxy count 2, 1 after the proxy is dropped.
-#[test]
-fn ref_reuse_with_a_proxy_in_between() {
-    let o = Obj::new(1);
+fn ref_reuse_with_a_proxy_in_between<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let ref1 = Ref::new(&o);
     // create a proxy to make sure that there's an intervening creation
     // between these two; it should make no difference
-    let proxy = weakref::proxy(&o);
+    let proxy = Fl::proxy(&o);
     let ref2 = Ref::new(&o);
     assert!(
         Ref::ptr_eq(&ref1, &ref2),
@@ -358,72 +363,77 @@ fn ref_reuse_with_a_proxy_in_between() {
     );
     drop((ref1, ref2, proxy));
 
-    let o = Obj::new(2);
-    let proxy = weakref::proxy(&o);
+    let o = Fl::obj(2);
+    let proxy = Fl::proxy(&o);
     let ref1 = Ref::new(&o);
     let ref2 = Ref::new(&o);
     assert!(
         Ref::ptr_eq(&ref1, &ref2),
         "reference object w/out callback should be re-used"
     );
-    assert_eq!(getweakrefcount(&o), 2, "wrong weak ref count for object");
+    assert_eq!(
+        Fl::getweakrefcount(&o),
+        2,
+        "wrong weak ref count for object"
+    );
     drop(proxy);
     assert_eq!(
-        getweakrefcount(&o),
+        Fl::getweakrefcount(&o),
         1,
         "wrong weak ref count after deleting proxy"
     );
 }
+flavour_tests!(ref_reuse_with_a_proxy_in_between);
 
 // CPython 3.11: test_weakref.py ReferencesTestCase.test_shared_ref_without_callback
 // (check_shared_without_callback):
 // every callback-less ref of an object is the same object, whichever `Arc`
 // clone it is made from, and callback refs made in between do not change
 // that.
-#[test]
-fn shared_ref_without_callback() {
-    let o = Obj::new(1);
-    let o2 = Arc::clone(&o);
+fn shared_ref_without_callback<Fl: Flavour>() {
+    let o = Fl::obj(1);
+    let o2 = o.clone();
     let r1 = Ref::new(&o);
-    let _cb = Ref::with_callback(&o, |_| ());
+    let _cb = Fl::with_callback(&o, |_| ());
     let r2 = Ref::new(&o2);
-    let r3: ReferenceType<Obj> = Ref::new(&o);
+    let r3: ReferenceType<Obj, Fl> = Ref::new(&o);
     assert!(Ref::ptr_eq(&r1, &r2) && Ref::ptr_eq(&r2, &r3));
     assert!(
-        getweakrefs(&o)
+        Fl::getweakrefs(&o)
             .iter()
             .filter(|r| Ref::ptr_eq(r, &r1))
             .count()
             == 1
     );
 }
+flavour_tests!(shared_ref_without_callback);
 
 // The shared ref lives while it has handles; after its last handle is gone
 // `Ref::new` makes a new one (not counted in between).
-#[test]
-fn shared_ref_is_remade_after_its_handles_are_gone() {
-    let o = Obj::new(1);
+fn shared_ref_is_remade_after_its_handles_are_gone<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
-    assert_eq!(getweakrefcount(&o), 1);
+    assert_eq!(Fl::getweakrefcount(&o), 1);
     drop(r);
-    assert_eq!(getweakrefcount(&o), 0);
+    assert_eq!(Fl::getweakrefcount(&o), 0);
     let again = Ref::new(&o);
-    assert_eq!(getweakrefcount(&o), 1);
-    assert!(Arc::ptr_eq(&again.get().unwrap(), &o));
+    assert_eq!(Fl::getweakrefcount(&o), 1);
+    assert!(ptr_eq(&again.get().unwrap(), &o));
     drop(o);
     assert!(!again.is_alive());
 }
+flavour_tests!(shared_ref_is_remade_after_its_handles_are_gone);
 
 // A dead ref stays dead: it does not come back for a new object at the same
 // address.
-#[test]
-fn dead_ref_never_revives() {
-    let o = Obj::new(1);
+fn dead_ref_never_revives<Fl: Flavour>() {
+    let o = Fl::obj(1);
     let r = Ref::new(&o);
     drop(o);
     for id in 0..16 {
-        let fresh = Obj::new(id);
+        let fresh = Fl::obj(id);
         assert!(r.get().is_none());
         drop(fresh);
     }
 }
+flavour_tests!(dead_ref_never_revives);
