@@ -180,7 +180,8 @@ where
 /// `finalize` for an `Rc` object (`weakref::rc::finalize`): the function
 /// need not be `Send`. It runs on the object's thread; at process exit, only
 /// the finalizers of the thread calling `exit` (normally the main thread)
-/// can run, the others are dropped unrun.
+/// can run, the others are leaked (`ThreadBound`: never run or dropped on
+/// another thread).
 pub(crate) fn finalize_rc<T, F>(obj: &std::rc::Rc<T>, func: F) -> Finalize<T, RcFamily>
 where
     T: ?Sized + Referent,

@@ -129,6 +129,11 @@ pub fn getweakrefs<T: ?Sized + Referent>(obj: &Rc<T>) -> Vec<Ref<T>> {
 /// be `Send`) runs exactly once when `obj` dies, whether or not anyone keeps
 /// the returned [`Finalize`]. See [`crate::finalize`].
 ///
+/// At process exit, the live finalizers made on the thread that calls `exit`
+/// (normally the main thread, when `main` returns) run as the `Arc`
+/// flavour's do; those made on other threads cannot run or be dropped on the
+/// exiting thread (their functions are not `Send`) and are leaked.
+///
 /// ```
 /// use std::cell::RefCell;
 /// use std::rc::Rc;
