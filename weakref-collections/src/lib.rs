@@ -67,14 +67,10 @@
 //! ambiguous when called as `WeakKeyMap::new()` with the mode not pinned —
 //! a defaulted type parameter is not applied in expression position.
 //!
-//! Two seams show in signatures. `Extend` and `FromIterator` are
+//! One seam shows in signatures: `Extend` and `FromIterator` are
 //! implemented per family (`Arc<K>` items for `ArcFamily`, `Rc<K>` for
 //! `RcFamily`, by one macro): impls for `(F::Strong<K>, V)` and
-//! `(&F::Strong<K>, V)` would overlap for the coherence checker. And where
-//! a collection makes weak references from strong pointers it upgraded
-//! itself (`Clone`, set operations, `|`, entries), the bound
-//! `F::Strong<K>: StrongRef<K, Family = F>` is spelled out: it holds for
-//! both families, but `weakref_core::Family` does not state it.
+//! `(&F::Strong<K>, V)` would overlap for the coherence checker.
 //!
 //! # How an entry dies
 //! Each entry holds exactly one weak reference to its weakly held object,

@@ -25,7 +25,7 @@
 
 use hashbrown::HashTable;
 use hashbrown::hash_table;
-use weakref_core::{Family, Ref, Referent, StrongRef};
+use weakref_core::{Family, Ref, Referent};
 
 use crate::deaths::Deaths;
 use crate::key_mode::address;
@@ -61,7 +61,6 @@ impl Hooks {
     where
         W: ?Sized + Referent,
         F: Family,
-        F::Strong<W>: StrongRef<W, Family = F>,
     {
         let id = self.next_id;
         self.next_id += 1;
@@ -175,10 +174,7 @@ impl<'a, W: ?Sized + Referent, D, F: Family> Occupied<'a, W, D, F> {
     }
 }
 
-impl<W: ?Sized + Referent, D, F: Family> Occupied<'_, W, D, F>
-where
-    F::Strong<W>: StrongRef<W, Family = F>,
-{
+impl<W: ?Sized + Referent, D, F: Family> Occupied<'_, W, D, F> {
     /// Points the entry at `obj` with a new weak reference, keeping its
     /// data; its old reference is disarmed, so a stale death never touches
     /// the new referent. Returns the old referent if it was alive. Nothing
@@ -208,10 +204,7 @@ impl<'a, W: ?Sized + Referent, D, F: Family> Vacant<'a, W, D, F> {
     }
 }
 
-impl<'a, W: ?Sized + Referent, D, F: Family> Vacant<'a, W, D, F>
-where
-    F::Strong<W>: StrongRef<W, Family = F>,
-{
+impl<'a, W: ?Sized + Referent, D, F: Family> Vacant<'a, W, D, F> {
     /// Adds an entry for `obj` with `data`.
     pub(crate) fn insert(self, obj: &F::Strong<W>, data: D) -> &'a mut Entry<W, D, F> {
         self.table.insert(self.hash, obj, data)
@@ -386,15 +379,9 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
 }
 
 /// What needs new weak references from strong pointers the table itself
-/// holds (`F::Strong<W>`, not a caller's `P: StrongRef`).
-///
-/// The bound `F::Strong<W>: StrongRef<W, Family = F>` holds for both
-/// families (`Arc<W>` and `Rc<W>` are their own families' strong pointers),
-/// but `weakref_core::Family` does not state it, so generic code spells it.
-impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F>
-where
-    F::Strong<W>: StrongRef<W, Family = F>,
-{
+/// holds (`F::Strong<W>`, not a caller's `P: StrongRef`; `Family` states
+/// that its strong pointers are `StrongRef`s of itself).
+impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
     /// Adds an entry for `obj` (the caller checked there is no live equal one).
     pub(crate) fn insert(&mut self, hash: u64, obj: &F::Strong<W>, data: D) -> &mut Entry<W, D, F> {
         let (weak, id) = self.hooks.arm(obj, hash);

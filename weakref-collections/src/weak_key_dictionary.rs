@@ -483,7 +483,6 @@ where
     K: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<K>: StrongRef<K, Family = F>,
     M: KeyMode<K>,
 {
     fn find(&self, key: &K) -> Option<&TableEntry<K, V, F>> {

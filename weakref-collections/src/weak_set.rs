@@ -338,7 +338,6 @@ where
     T: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     /// Adds `value` (Python's `add`); `true` if no equal element was there.
@@ -545,7 +544,6 @@ where
     T: ?Sized + Referent,
     S: BuildHasher + Clone,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     /// A new set of the live elements in either set (`s | other`).

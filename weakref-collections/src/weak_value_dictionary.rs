@@ -338,7 +338,6 @@ where
     V: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<V>: StrongRef<V, Family = F>,
 {
     fn find<Q>(&self, key: &Q) -> Option<&TableEntry<V, K, F>>
     where

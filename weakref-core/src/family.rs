@@ -30,8 +30,10 @@ mod sealed {
 /// family only as the last type parameter of `Ref`, the proxies and the
 /// dictionaries, which defaults to [`ArcFamily`].
 pub trait Family: sealed::Sealed + Sized + 'static {
-    /// The strong pointer: `Arc<T>` or `Rc<T>`.
-    type Strong<T: ?Sized>: Deref<Target = T> + Clone;
+    /// The strong pointer: `Arc<T>` or `Rc<T>` (a [`StrongRef`] of this
+    /// family, so generic code can make weak references from what `get`
+    /// returns).
+    type Strong<T: ?Sized>: Deref<Target = T> + Clone + StrongRef<T, Family = Self>;
     /// The weak pointer: `sync::Weak<T>` or `rc::Weak<T>`.
     type Weak<T: ?Sized>: Clone;
 

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use weakref_core::{Family, Referent, StrongRef};
+use weakref_core::{Family, Referent};
 
 use crate::table::{Occupied, Vacant};
 
@@ -274,10 +274,7 @@ impl<'a, K: ?Sized + Referent, V, S, F: Family, M> VacantEntry<'a, K, V, S, F, M
     }
 }
 
-impl<'a, K: ?Sized + Referent, V, S, F: Family, M> VacantEntry<'a, K, V, S, F, M>
-where
-    F::Strong<K>: StrongRef<K, Family = F>,
-{
+impl<'a, K: ?Sized + Referent, V, S, F: Family, M> VacantEntry<'a, K, V, S, F, M> {
     /// Inserts `value` under the key (held weakly) and returns it.
     ///
     /// If the caller dropped its own pointers to the key meanwhile, the
@@ -341,10 +338,7 @@ impl<'a, K: ?Sized + Referent, V, S, F: Family, M> Entry<'a, K, V, S, F, M> {
     }
 }
 
-impl<'a, K: ?Sized + Referent, V, S, F: Family, M> Entry<'a, K, V, S, F, M>
-where
-    F::Strong<K>: StrongRef<K, Family = F>,
-{
+impl<'a, K: ?Sized + Referent, V, S, F: Family, M> Entry<'a, K, V, S, F, M> {
     /// The value, inserting `default` first if vacant.
     ///
     /// ```

@@ -40,7 +40,6 @@ where
     K: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<K>: StrongRef<K, Family = F>,
     M: KeyMode<K>,
 {
     type Output = V;
@@ -72,7 +71,6 @@ where
     V: Clone,
     S: Clone,
     F: Family,
-    F::Strong<K>: StrongRef<K, Family = F>,
 {
     fn clone(&self) -> Self {
         WeakKeyMap {
@@ -146,7 +144,6 @@ where
     V: PartialEq,
     S: BuildHasher,
     F: Family,
-    F::Strong<K>: StrongRef<K, Family = F>,
     M: KeyMode<K>,
 {
     fn eq(&self, other: &Self) -> bool {
@@ -283,7 +280,6 @@ where
     K: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<K>: StrongRef<K, Family = F>,
     M: KeyMode<K>,
 {
     /// `extend` for either family and either form of key: inserts every
@@ -372,7 +368,6 @@ where
     V: Clone,
     S: BuildHasher + Clone,
     F: Family,
-    F::Strong<K>: StrongRef<K, Family = F>,
     M: KeyMode<K>,
 {
     type Output = WeakKeyMap<K, V, S, F, M>;
@@ -406,7 +401,6 @@ where
     V: Clone,
     S: BuildHasher,
     F: Family,
-    F::Strong<K>: StrongRef<K, Family = F>,
     M: KeyMode<K>,
 {
     fn bitor_assign(&mut self, other: &WeakKeyMap<K, V, S2, F, M>) {

@@ -13,7 +13,7 @@ use core::iter::FusedIterator;
 use core::ops::{BitAnd, BitAndAssign, BitOr, BitOrAssign, BitXor, BitXorAssign, Sub, SubAssign};
 use std::rc::Rc;
 
-use weakref_core::{ArcFamily, Family, RcFamily, Referent, StrongRef};
+use weakref_core::{ArcFamily, Family, RcFamily, Referent};
 
 use super::WeakKeySet;
 use crate::key_mode::KeyMode;
@@ -39,7 +39,6 @@ where
     T: ?Sized + Referent,
     S: Clone,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
 {
     fn clone(&self) -> Self {
         WeakKeySet {
@@ -106,7 +105,6 @@ where
     T: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     fn eq(&self, other: &Self) -> bool {
@@ -136,7 +134,6 @@ where
     T: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
@@ -290,7 +287,6 @@ macro_rules! operator {
             T: ?Sized + Referent,
             S: BuildHasher + Clone,
             F: Family,
-            F::Strong<T>: StrongRef<T, Family = F>,
             M: KeyMode<T>,
         {
             type Output = WeakKeySet<T, S, F, M>;
@@ -389,7 +385,6 @@ where
     T: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     fn bitor_assign(&mut self, other: &WeakKeySet<T, S2, F, M>) {
@@ -418,7 +413,6 @@ where
     S: BuildHasher,
     S2: BuildHasher,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     fn bitand_assign(&mut self, other: &WeakKeySet<T, S2, F, M>) {
@@ -446,7 +440,6 @@ where
     S: BuildHasher,
     S2: BuildHasher,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     fn sub_assign(&mut self, other: &WeakKeySet<T, S2, F, M>) {
@@ -474,7 +467,6 @@ where
     S: BuildHasher,
     S2: BuildHasher,
     F: Family,
-    F::Strong<T>: StrongRef<T, Family = F>,
     M: KeyMode<T>,
 {
     fn bitxor_assign(&mut self, other: &WeakKeySet<T, S2, F, M>) {

@@ -17,10 +17,7 @@ pub(super) enum Place<'a, K, V: ?Sized + Referent, F: Family> {
     Dead(Occupied<'a, V, K, F>),
 }
 
-impl<K, V: ?Sized + Referent, F: Family> Place<'_, K, V, F>
-where
-    F::Strong<V>: StrongRef<V, Family = F>,
-{
+impl<K, V: ?Sized + Referent, F: Family> Place<'_, K, V, F> {
     /// Stores `value` here, with the key `make_key` gives if a new entry is
     /// needed (it is dropped unused otherwise); returns the value. Entries
     /// that dropping the unused key killed are collected before returning.
@@ -265,10 +262,7 @@ impl<'a, K, V: ?Sized + Referent, S, F: Family> OccupiedEntry<'a, K, V, S, F> {
     }
 }
 
-impl<K, V: ?Sized + Referent, S, F: Family> OccupiedEntry<'_, K, V, S, F>
-where
-    F::Strong<V>: StrongRef<V, Family = F>,
-{
+impl<K, V: ?Sized + Referent, S, F: Family> OccupiedEntry<'_, K, V, S, F> {
     /// Maps the stored key to `value` instead, returning the old value. The
     /// old value's death can no longer touch the entry.
     ///
@@ -333,10 +327,7 @@ impl<'a, K, V: ?Sized + Referent, S, F: Family> VacantEntry<'a, K, V, S, F> {
     }
 }
 
-impl<K, V: ?Sized + Referent, S, F: Family> VacantEntry<'_, K, V, S, F>
-where
-    F::Strong<V>: StrongRef<V, Family = F>,
-{
+impl<K, V: ?Sized + Referent, S, F: Family> VacantEntry<'_, K, V, S, F> {
     /// Maps the key to `value` (held weakly) and returns `value`. If the
     /// key's entry held a dead value, the entry is reused with its stored
     /// key (this one is dropped).
@@ -387,10 +378,7 @@ impl<'a, 'q, K, Q: ?Sized, V: ?Sized + Referent, S, F: Family>
     }
 }
 
-impl<'q, K, Q: ?Sized, V: ?Sized + Referent, S, F: Family> VacantEntryRef<'_, 'q, K, Q, V, S, F>
-where
-    F::Strong<V>: StrongRef<V, Family = F>,
-{
+impl<'q, K, Q: ?Sized, V: ?Sized + Referent, S, F: Family> VacantEntryRef<'_, 'q, K, Q, V, S, F> {
     /// Maps the key to `value` and returns `value`; an owned key is made
     /// from the borrowed one only if the key had no entry at all (an entry
     /// whose value died is reused with its stored key).
@@ -434,10 +422,7 @@ impl<K, V: ?Sized + Referent, S, F: Family> Entry<'_, K, V, S, F> {
     }
 }
 
-impl<K, V: ?Sized + Referent, S, F: Family> Entry<'_, K, V, S, F>
-where
-    F::Strong<V>: StrongRef<V, Family = F>,
-{
+impl<K, V: ?Sized + Referent, S, F: Family> Entry<'_, K, V, S, F> {
     /// The live value, or `default` after mapping the key to it (Python's
     /// `setdefault`).
     ///
@@ -487,7 +472,6 @@ where
 
 impl<'q, K, Q: ?Sized, V: ?Sized + Referent, S, F: Family> EntryRef<'_, 'q, K, Q, V, S, F>
 where
-    F::Strong<V>: StrongRef<V, Family = F>,
     K: From<&'q Q>,
 {
     /// The live value, or `default` after mapping (an owned copy of) the key

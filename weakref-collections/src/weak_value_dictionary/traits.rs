@@ -35,7 +35,6 @@ where
     V: ?Sized + Referent,
     S: Clone,
     F: Family,
-    F::Strong<V>: StrongRef<V, Family = F>,
 {
     fn clone(&self) -> Self {
         WeakValueDictionary {
@@ -108,7 +107,6 @@ where
     V: ?Sized + Referent + PartialEq,
     S: BuildHasher,
     F: Family,
-    F::Strong<V>: StrongRef<V, Family = F>,
 {
     fn eq(&self, other: &Self) -> bool {
         let mut count = 0;
@@ -244,7 +242,6 @@ where
     V: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<V>: StrongRef<V, Family = F>,
 {
     /// `extend` for either family and either form of value: inserts every
     /// pair, then drops the entries of values that died meanwhile (an owned
@@ -309,7 +306,6 @@ where
     V: ?Sized + Referent,
     S: BuildHasher + Clone,
     F: Family,
-    F::Strong<V>: StrongRef<V, Family = F>,
 {
     type Output = WeakValueDictionary<K, V, S, F>;
 
@@ -343,7 +339,6 @@ where
     V: ?Sized + Referent,
     S: BuildHasher,
     F: Family,
-    F::Strong<V>: StrongRef<V, Family = F>,
 {
     fn bitor_assign(&mut self, other: &WeakValueDictionary<K, V, S2, F>) {
         self.insert_all::<_, F::Strong<V>, _>(
