@@ -180,8 +180,10 @@ impl<T: ?Sized> StrongRef<T> for Rc<T> {
 ///
 /// Sealed; the items are for this workspace's generic code.
 #[diagnostic::on_unimplemented(
-    message = "this callback cannot be used with `{Self}`",
-    note = "callbacks of `Arc` referents run on whichever thread drops the last `Arc`, so they must be `Send`; for single-threaded programs use the `Rc` flavour (`weakref::rc`), whose callbacks need not be `Send`"
+    message = "this callback is not `Send`, and callbacks of `Arc` objects must be",
+    label = "captures something that cannot be sent between threads (an `Rc`, a `RefCell` borrow, a raw pointer...)",
+    note = "callbacks of `Arc` objects run on whichever thread drops the last `Arc`, so they must be `Send`",
+    note = "for single-threaded programs, use the `Rc` flavour: `weakref::rc` (`rc::Ref::with_callback(&rc, ..)`), whose callbacks need not be `Send`"
 )]
 pub trait Accepts<C>: Family {
     /// `C`, made `Send` for the thread-safe weak reference object.
@@ -196,6 +198,10 @@ pub trait Accepts<C>: Family {
     fn unbind(bound: Self::Bound) -> Option<C>;
 }
 
+// Not recommended: the error then shows `Accepts`' own message, which says
+// what to do (make the callback `Send`, or use `weakref::rc`), rather than
+// rustc's bare "cannot be sent between threads safely".
+#[diagnostic::do_not_recommend]
 impl<C: Send + 'static> Accepts<C> for ArcFamily {
     type Bound = C;
 
