@@ -93,6 +93,23 @@ fn main() {
                 repeat(n, || drop(black_box(d.get(black_box(&7)))));
             }
         }
+        // A dictionary entry registered and removed (issue 14), ours and
+        // weak-table's, with std's hasher in both.
+        "wvd_insert_remove" => {
+            let mut d: weakref::WeakValueDictionary<u64, Obj> = weakref::WeakValueDictionary::new();
+            repeat(n, || {
+                d.insert(1, &o);
+                drop(black_box(d.remove(&1)));
+            });
+        }
+        "wt_wvd_insert_remove" => {
+            let mut d: weak_table::WeakValueHashMap<u64, Weak<Obj>> =
+                weak_table::WeakValueHashMap::new();
+            repeat(n, || {
+                d.insert(1, Arc::clone(&o));
+                drop(black_box(d.remove(&1)));
+            });
+        }
         other => panic!("unknown operation {other}"),
     }
 }

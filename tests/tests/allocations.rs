@@ -181,6 +181,28 @@ fn identity_lookups_allocate_nothing() {
     );
 }
 
+// Issue 14: an entry's weak reference object is recycled by its dictionary
+// (a per-dictionary pool of death-hook nodes), so inserting and removing in
+// steady state allocates nothing: not the node, not the table.
+#[test]
+fn dictionary_insert_and_remove_in_steady_state_allocate_nothing() {
+    let keys: Vec<_> = (0..100).map(obj).collect();
+    let mut wkd: WeakKeyDictionary<Obj, u32> = WeakKeyDictionary::with_capacity(200);
+    let mut wvd: WeakValueDictionary<u32, Obj> = WeakValueDictionary::with_capacity(200);
+    let round = |wkd: &mut WeakKeyDictionary<Obj, u32>, wvd: &mut WeakValueDictionary<u32, Obj>| {
+        for k in &keys {
+            wkd.insert(k, k.id);
+            wvd.insert(k.id, k);
+        }
+        for k in &keys {
+            assert_eq!(wkd.remove(k), Some(k.id));
+            assert!(wvd.remove(&k.id).is_some());
+        }
+    };
+    round(&mut wkd, &mut wvd); // fills the pools
+    assert_eq!(allocations(|| round(&mut wkd, &mut wvd)), 0);
+}
+
 #[test]
 fn reported_sizes() {
     // std::sync::Weak<T> is one word; a Ref is the weak plus its node handle.

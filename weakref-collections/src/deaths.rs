@@ -42,6 +42,13 @@ struct DeathState {
     ignore: Vec<u64>,
 }
 
+/// The death hook of every entry: records its `(hash, id)`.
+impl weakref_core::__pool::PooledHook for Deaths {
+    fn on_death(&self, [hash, id]: [u64; 2]) {
+        self.record(hash, id);
+    }
+}
+
 impl Deaths {
     fn lock(&self) -> MutexGuard<'_, DeathState> {
         // No user code runs under this lock, so poisoning can only come from
@@ -63,6 +70,7 @@ impl Deaths {
     }
 
     /// Deaths recorded and not consumed.
+    #[inline]
     pub(crate) fn dead(&self) -> usize {
         // Relaxed: see `record`.
         self.dead.load(Ordering::Relaxed)

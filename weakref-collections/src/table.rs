@@ -27,9 +27,10 @@ use hashbrown::HashTable;
 use hashbrown::hash_table;
 use weakref_core::{Family, Ref, Referent};
 
+use weakref_core::__pool::HookPool;
+
 use crate::deaths::Deaths;
 use crate::key_mode::address;
-use crate::sync::Arc;
 
 /// One entry: a weak reference with a death hook, the strong side, the hash
 /// of the key (whichever side it is), and the id its death is recorded under.
@@ -51,7 +52,9 @@ pub(crate) struct Table<W: ?Sized + Referent, D, F: Family> {
 /// The table's side of the death protocol, a field apart from `entries` so
 /// both can be borrowed at once.
 struct Hooks {
-    deaths: Arc<Deaths>,
+    /// The death ledger, and the recycled nodes of removed entries: an
+    /// insert after a remove allocates nothing (issue 14).
+    pool: HookPool<Deaths>,
     next_id: u64,
 }
 
@@ -64,15 +67,17 @@ impl Hooks {
     {
         let id = self.next_id;
         self.next_id += 1;
-        let deaths = Arc::clone(&self.deaths);
-        let weak = Ref::with_death_hook(obj, move || deaths.record(hash, id));
-        (weak, id)
+        (self.pool.register(obj, [hash, id]), id)
+    }
+
+    fn deaths(&self) -> &Deaths {
+        self.pool.hook()
     }
 
     /// The entry `(hash, id)` left the table: its death must never be counted.
     fn disarm<W: ?Sized + Referent, F: Family>(&self, weak: Ref<W, F>, hash: u64, id: u64) {
         if !weak.cancel() {
-            self.deaths.forget(hash, id);
+            self.deaths().forget(hash, id);
         }
     }
 
@@ -85,7 +90,7 @@ impl Hooks {
         let late: Vec<(u64, u64)> = entries
             .filter_map(|(weak, hash, id)| (!weak.cancel()).then_some((hash, id)))
             .collect();
-        self.deaths.forget_all(&late);
+        self.deaths().forget_all(&late);
     }
 }
 
@@ -216,7 +221,7 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
         Table {
             entries: HashTable::with_capacity(capacity),
             hooks: Hooks {
-                deaths: Arc::default(),
+                pool: HookPool::new(Deaths::default()),
                 next_id: 0,
             },
             pop_cursor: 0,
@@ -227,7 +232,9 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
     /// running (a hook runs right after its referent's last strong pointer
     /// dropped).
     pub(crate) fn len(&self) -> usize {
-        self.entries.len().saturating_sub(self.hooks.deaths.dead())
+        self.entries
+            .len()
+            .saturating_sub(self.hooks.deaths().dead())
     }
 
     pub(crate) fn capacity(&self) -> usize {
@@ -349,9 +356,17 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
     /// Removes the entries whose death was recorded and drops them, looping
     /// while dropping them kills more (a cascade runs here, iteratively).
     /// Costs one atomic load when nothing died.
+    #[inline]
     pub(crate) fn collect(&mut self) {
-        while self.hooks.deaths.dead() > 0 {
-            let records = self.hooks.deaths.take();
+        if self.hooks.deaths().dead() > 0 {
+            self.collect_dead();
+        }
+    }
+
+    #[cold]
+    fn collect_dead(&mut self) {
+        while self.hooks.deaths().dead() > 0 {
+            let records = self.hooks.deaths().take();
             if records.is_empty() {
                 return;
             }
@@ -360,7 +375,7 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
                 if let Ok(found) = self.entries.find_entry(hash, |entry| entry.id == id) {
                     garbage.push(found.remove().0);
                 }
-                self.hooks.deaths.consumed();
+                self.hooks.deaths().consumed();
             }
             // User code (the strong sides' `Drop`): after the table work.
             drop(garbage);
@@ -449,6 +464,7 @@ fn drop_all<T>(entries: &mut HashTable<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::Arc;
     use weakref_core::{ArcFamily, Header, Referent};
 
     #[derive(Referent)]
@@ -475,7 +491,7 @@ mod tests {
         assert_eq!(table.entries.len(), 2);
         table.collect();
         assert_eq!(table.entries.len(), 1);
-        assert_eq!(table.hooks.deaths.dead(), 0);
+        assert_eq!(table.hooks.deaths().dead(), 0);
     }
 
     #[test]
@@ -487,7 +503,7 @@ mod tests {
         let (obj, data) = table.remove(1, |_| true).unwrap();
         assert!(obj.is_none());
         assert_eq!(data, 10);
-        assert_eq!(table.hooks.deaths.dead(), 0);
+        assert_eq!(table.hooks.deaths().dead(), 0);
         assert_eq!(table.len(), 0);
     }
 
@@ -505,10 +521,10 @@ mod tests {
         drop(objs);
         assert_eq!(table.len(), 0);
         table.clear();
-        assert_eq!(table.hooks.deaths.dead(), 0);
+        assert_eq!(table.hooks.deaths().dead(), 0);
         let scanned = table
             .hooks
-            .deaths
+            .deaths()
             .scanned
             .load(core::sync::atomic::Ordering::Relaxed);
         assert!(scanned <= 4 * N, "{scanned} ledger steps for {N} deaths");

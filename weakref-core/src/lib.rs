@@ -110,6 +110,7 @@ mod kind;
 mod list;
 mod node;
 pub mod ops;
+mod pool;
 pub mod rc;
 mod reference;
 mod sync;
@@ -161,6 +162,12 @@ pub use weakref_derive::Referent;
 #[doc(hidden)]
 pub mod __loom {
     pub use crate::sync::model_arc::{Arc, Weak};
+}
+
+/// Recycled death-hook nodes, for `weakref-collections`; not public API.
+#[doc(hidden)]
+pub mod __pool {
+    pub use crate::pool::{HookPool, PooledHook};
 }
 
 /// What `#[derive(Referent)]` expands to refers to; not public API.

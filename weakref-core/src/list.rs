@@ -249,11 +249,27 @@ impl<'a> ListRef<'a> {
 
     /// Registers a new node with a payload (callback or hook), newest first.
     pub(crate) fn register<P: Payload>(self, payload: P) -> Handle {
+        // SAFETY: no allocation to reuse.
+        unsafe { self.register_reusing(payload, None) }
+    }
+
+    /// [`register`](ListRef::register), in the allocation `recycled` if any.
+    ///
+    /// # Safety
+    /// As for `Node::alloc_reusing`: `recycled` is a kept allocation of a
+    /// `P` node, exclusively the caller's.
+    pub(crate) unsafe fn register_reusing<P: Payload>(
+        self,
+        payload: P,
+        recycled: Option<NonNull<Node>>,
+    ) -> Handle {
         // Relaxed: we hold a count; the new one is owned by the node.
         self.refs.fetch_add(1, Ordering::Relaxed);
-        let node = Node::alloc(self.ptr, Some(payload));
+        // SAFETY: forwarded caller contract.
+        let node = unsafe { Node::alloc_reusing(self.ptr, payload, recycled) };
         lock(&self.state).push_front(NodePtr(node));
-        // SAFETY: `alloc` made the node with one handle, owned by this one.
+        // SAFETY: `alloc_reusing` made the node with one handle, owned by
+        // this one.
         unsafe { Handle::adopt(node) }
     }
 

@@ -66,9 +66,12 @@ pub(crate) struct Links {
 }
 
 /// What a node carries, run once when its referent dies.
-pub(crate) trait Payload: Send + 'static {
+pub(crate) trait Payload: Sized + Send + 'static {
     /// The kind of node that carries this payload.
     const KIND: Kind;
+    /// How the node's allocation is given back once nothing can reach it:
+    /// to the allocator, or (pooled death hooks) to the pool it came from.
+    const FREE: unsafe fn(NonNull<Node>) = free::<Self>;
     /// Runs the payload, giving it the claimed handle of its node.
     fn run(self, handle: Handle);
 }
@@ -143,6 +146,28 @@ struct PayloadNode<P> {
     payload: UnsafeCell<Option<P>>,
 }
 
+impl<P: Payload> PayloadNode<P> {
+    fn new(list: NonNull<List>, payload: Option<P>) -> Self {
+        PayloadNode {
+            node: Node {
+                list,
+                handles: AtomicUsize::new(1),
+                vtable: &VTableFor::<P>::VTABLE,
+                hash: HashCache::new(),
+                links: UnsafeCell::new(Links {
+                    prev: None,
+                    next: None,
+                    linked: false,
+                    holds_list: false,
+                    cancelled: false,
+                    parked: false,
+                }),
+            },
+            payload: UnsafeCell::new(payload),
+        }
+    }
+}
+
 /// A pointer to a node, sendable between threads. Whether it may be
 /// dereferenced is argued at each use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,27 +195,37 @@ impl Node {
     /// For payload nodes the caller has already taken the count of `list`
     /// that the node owns; shared nodes are owned by the list instead.
     pub(crate) fn alloc<P: Payload>(list: NonNull<List>, payload: Option<P>) -> NonNull<Node> {
-        let boxed = Box::new(PayloadNode {
-            node: Node {
-                list,
-                handles: AtomicUsize::new(1),
-                vtable: &VTableFor::<P>::VTABLE,
-                hash: HashCache::new(),
-                links: UnsafeCell::new(Links {
-                    prev: None,
-                    next: None,
-                    linked: false,
-                    holds_list: false,
-                    cancelled: false,
-                    parked: false,
-                }),
-            },
-            payload: UnsafeCell::new(payload),
-        });
+        let boxed = Box::new(PayloadNode::new(list, payload));
         // `PayloadNode` is `repr(C)` with the node first, so the pointer to the
         // whole allocation is also a pointer to its `Node` (with provenance
         // over the whole allocation, which `free` and `fire` cast back to).
         NonNull::from(Box::leak(boxed)).cast::<Node>()
+    }
+
+    /// `alloc`, reusing `recycled` (an allocation of a `PayloadNode<P>` that
+    /// a pool got back from [`Pooled::FREE`](crate::pool)) when there is one.
+    ///
+    /// # Safety
+    /// `recycled`, if any, came from `Node::alloc::<P>` (or this function),
+    /// was freed into its pool by `free_into_pool`, and is exclusively the
+    /// caller's: nothing else holds or will use the pointer.
+    pub(crate) unsafe fn alloc_reusing<P: Payload>(
+        list: NonNull<List>,
+        payload: P,
+        recycled: Option<NonNull<Node>>,
+    ) -> NonNull<Node> {
+        let Some(recycled) = recycled else {
+            return Node::alloc(list, Some(payload));
+        };
+        let typed = recycled.cast::<PayloadNode<P>>();
+        // SAFETY: a live, exclusively owned allocation of a `PayloadNode<P>`
+        // (caller contract) whose payload was taken out: its old value is
+        // dropped in place (nothing to free: no payload, no heap fields),
+        // then the fresh node is written over it.
+        unsafe { core::ptr::drop_in_place(typed.as_ptr()) };
+        // SAFETY: as above: valid for writes, properly aligned, dropped.
+        unsafe { typed.as_ptr().write(PayloadNode::new(list, Some(payload))) };
+        recycled
     }
 
     pub(crate) fn kind(&self) -> Kind {
@@ -283,7 +318,7 @@ impl<P: Payload> VTableFor<P> {
         kind: P::KIND,
         payload_type: core::any::TypeId::of::<P>,
         fire: fire::<P>,
-        free: free::<P>,
+        free: P::FREE,
     };
 }
 
@@ -327,6 +362,79 @@ unsafe fn free<P: Payload>(node: NonNull<Node>) {
     // SAFETY: the pointer came from `Box::leak` of a `Box<PayloadNode<P>>`
     // (caller contract) and is not used again.
     drop(unsafe { Box::from_raw(node.cast::<PayloadNode<P>>().as_ptr()) });
+}
+
+/// `Payload::FREE` of pooled payloads: takes the payload out of `node` and
+/// gives it `node`'s allocation to keep (`keep`: into its pool) or, if it
+/// declines or has no payload any more (it ran), frees it.
+///
+/// # Safety
+/// As for `free`: `node` came from `Node::alloc::<P>` (or `alloc_reusing`),
+/// has no handles, is not linked, and the caller will not use it again.
+pub(crate) unsafe fn free_into_pool<P: Payload>(
+    node: NonNull<Node>,
+    keep: impl FnOnce(&P, NonNull<Node>) -> bool,
+) {
+    let typed = node.cast::<PayloadNode<P>>();
+    // SAFETY: the allocation is live and nothing else can reach it (no
+    // handles, not linked: caller contract), so this access is exclusive.
+    let payload_cell = unsafe { &typed.as_ref().payload };
+    let payload = payload_cell.with_mut(|payload| {
+        // SAFETY: exclusive, as above.
+        unsafe { (*payload).take() }
+    });
+    match payload {
+        Some(payload) => {
+            if !keep(&payload, node) {
+                // SAFETY: declined: ours to free, as `free::<P>` does.
+                unsafe { free::<P>(node) };
+            }
+            // Dropped after the allocation was handed over: it may hold the
+            // pool's last reference, whose drop frees what the pool kept.
+            drop(payload);
+        }
+        // SAFETY: forwarded caller contract.
+        None => unsafe { free::<P>(node) },
+    }
+}
+
+/// The next node of a pool's free stack, stored in a free node's links
+/// (nothing else touches a free node's links).
+///
+/// # Safety
+/// `node` is a free node held by a pool (no handles, not linked, the pool's
+/// alone), and a live allocation.
+pub(crate) unsafe fn set_free_next(node: NonNull<Node>, next: Option<NonNull<Node>>) {
+    // SAFETY: a live allocation (caller contract).
+    let links = unsafe { &node.as_ref().links };
+    links.with_mut(|links| {
+        // SAFETY: the pool's alone: exclusive.
+        unsafe { (*links).next = next.map(NodePtr) };
+    });
+}
+
+/// The next node after `node` in a pool's free stack.
+///
+/// # Safety
+/// As for [`set_free_next`], and only the pool's one consumer reads it.
+pub(crate) unsafe fn free_next(node: NonNull<Node>) -> Option<NonNull<Node>> {
+    // SAFETY: a live allocation (caller contract).
+    let links = unsafe { &node.as_ref().links };
+    links.with_mut(|links| {
+        // SAFETY: written by the pusher before its Release publication,
+        // which the consumer's Acquire load of the stack head saw.
+        unsafe { (*links).next.map(|next| next.0) }
+    })
+}
+
+/// Frees a node a pool kept, when the pool goes.
+///
+/// # Safety
+/// `node` came from `Node::alloc::<P>`, its payload was taken, and it is
+/// exclusively the caller's.
+pub(crate) unsafe fn free_pooled_node<P: Payload>(node: NonNull<Node>) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free::<P>(node) }
 }
 
 /// Frees a shared node when its list is freed.

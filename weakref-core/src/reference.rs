@@ -198,6 +198,20 @@ impl<T: ?Sized + Referent, F: Family> Ref<T, F> {
         )
     }
 
+    /// A new weak reference object of `obj` carrying `payload`, in the
+    /// allocation a [`HookPool`](crate::pool::HookPool) kept, if any.
+    pub(crate) fn register_reusing<P: Payload>(
+        obj: &F::Strong<T>,
+        payload: P,
+        recycled: Option<core::ptr::NonNull<crate::node::Node>>,
+    ) -> Ref<T, F> {
+        let list = obj.weakref_header().attach();
+        // SAFETY: `recycled` comes from the pool of `P`'s nodes, which hands
+        // each kept allocation to exactly one caller (its one consumer).
+        let node = unsafe { list.register_reusing(payload, recycled) };
+        Self::from_parts(node, obj)
+    }
+
     /// A new weak reference object of `obj` carrying `payload`.
     pub(crate) fn register<P: Payload>(obj: &F::Strong<T>, payload: P) -> Ref<T, F> {
         let node = obj.weakref_header().attach().register(payload);
