@@ -543,7 +543,7 @@ impl Handle {
         core::mem::forget(self);
         let after = give_up_locked(ptr, &mut state, dead);
         drop(state);
-        after.run();
+        after.run(ptr, dead);
         cancelled
     }
 
@@ -652,7 +652,7 @@ fn release(node: NonNull<Node>, dead: Probe<'_>) {
             free: Some(node),
             list: node_ref.list,
         }
-        .run();
+        .run(node, dead);
         return;
     }
     last_handle_dropped(node, dead);
@@ -670,7 +670,7 @@ fn last_handle_dropped(node: NonNull<Node>, dead: Probe<'_>) {
     let mut state = crate::sync::lock(list_ref.state());
     let after = give_up_locked(node, &mut state, dead);
     drop(state);
-    after.run();
+    after.run(node, dead);
 }
 
 /// Gives up one handle of `node` with its list's lock held (`state`); if it
@@ -678,11 +678,12 @@ fn last_handle_dropped(node: NonNull<Node>, dead: Probe<'_>) {
 /// released (freeing the node, giving up a count of the list) is returned,
 /// not done here: the lock lives in the list, which that may free.
 ///
-/// Whether this is the last handle is decided by one compare-and-swap, not
-/// by a read followed by a decrement: other handles may be given up
+/// Only the last handle is given up here, by one compare-and-swap from one,
+/// never by a read followed by a decrement: other handles may be given up
 /// lock-free (n -> n - 1 for n > 1) at any moment, and a "not last" read
 /// followed by a decrement that turns out to be the last one would free the
-/// node silently (outside review, failure 2).
+/// node silently (outside review, failure 2). A handle that is not the last
+/// is given up after the unlock (`AfterUnlock::GiveUp`).
 fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> AfterUnlock {
     // SAFETY: the caller owns a handle (given up below), so the node is alive.
     let node_ref = unsafe { node.as_ref() };
@@ -692,38 +693,44 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
     // gave up its handle lock-free makes our `dead()` see it dead too (read
     // coherence); with Relaxed, a stale "alive" would free the node and lose
     // the callback (found by the loom model of this race).
-    let mut n = node_ref.handles.load(Ordering::Acquire);
-    loop {
-        // A payload node gains handles only from an existing handle or under
-        // this lock, so at one it is ours alone and stays so while we hold
-        // the lock. (Shared nodes are revived lock-free; they have no
-        // payload to park and go through the compare-and-swap.)
-        if n & COUNT == 1 && node_ref.kind() != Kind::Shared {
-            let links = node_ref.links(state);
-            if links.linked && !links.cancelled && dead() {
-                // The referent died but the header has not cleared the list
-                // yet: the callbacks to run were fixed at the death, so this
-                // one must still run. The list keeps our count; clearing
-                // claims it. If the value only left its `Arc`, the header
-                // may be re-wrapped, even at the same address once the old
-                // allocation is freed: mark the list stale so the next use
-                // of the header re-homes it (DESIGN 9b).
-                links.parked = true;
-                // SAFETY: a payload node owns a count of its list.
-                unsafe { node_ref.list.as_ref() }.mark_stale();
-                return AfterUnlock::Nothing;
-            }
+    let n = node_ref.handles.load(Ordering::Acquire);
+    if n & COUNT > 1 {
+        // Not the last handle: give it up after the lock is released, never
+        // under it. Once our handle is gone another thread may free the
+        // node, its list and the list's lock without taking the lock (the
+        // last handle of a `DETACHED` node does), while we would still be
+        // unlocking it (found by Miri with preemption).
+        return AfterUnlock::GiveUp;
+    }
+    // The last handle. A payload node gains handles only from an existing
+    // handle or under this lock, so at one it is ours alone and stays so
+    // while we hold the lock. (Shared nodes are revived lock-free; they have
+    // no payload to park and go through the compare-and-swap.)
+    if node_ref.kind() != Kind::Shared {
+        let links = node_ref.links(state);
+        if links.linked && !links.cancelled && dead() {
+            // The referent died but the header has not cleared the list
+            // yet: the callbacks to run were fixed at the death, so this
+            // one must still run. The list keeps our count; clearing
+            // claims it. If the value only left its `Arc`, the header
+            // may be re-wrapped, even at the same address once the old
+            // allocation is freed: mark the list stale so the next use
+            // of the header re-homes it (DESIGN 9b).
+            links.parked = true;
+            // SAFETY: a payload node owns a count of its list.
+            unsafe { node_ref.list.as_ref() }.mark_stale();
+            return AfterUnlock::Nothing;
         }
-        // AcqRel: Release as in `release`; Acquire (when this is the last
-        // handle) sees every other handle's uses before the unlink.
-        match node_ref
-            .handles
-            .compare_exchange_weak(n, n - 1, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(previous) if previous & COUNT == 1 => break,
-            Ok(_) => return AfterUnlock::Nothing,
-            Err(actual) => n = actual,
-        }
+    }
+    // AcqRel: Release as in `release`; Acquire sees every other handle's
+    // uses before the unlink. Fails only for a shared node revived
+    // lock-free meanwhile: then ours is not the last handle.
+    if node_ref
+        .handles
+        .compare_exchange(n, n - 1, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return AfterUnlock::GiveUp;
     }
     state.unlink(node_ref);
     if node_ref.kind() == Kind::Shared {
@@ -745,6 +752,9 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
 #[must_use]
 enum AfterUnlock {
     Nothing,
+    /// Not the last handle: give it up lock-free now that the lock is
+    /// released (which may find it the last after all, and lock again).
+    GiveUp,
     /// Free the (payload) node, if any, then give up one count of the list.
     Release {
         free: Option<NonNull<Node>>,
@@ -753,7 +763,13 @@ enum AfterUnlock {
 }
 
 impl AfterUnlock {
-    fn run(self) {
+    /// `node` and `dead` are the handle's, for `GiveUp`.
+    fn run(self, node: NonNull<Node>, dead: Probe<'_>) {
+        if let AfterUnlock::GiveUp = self {
+            // The handle is still ours: give it up as any drop does.
+            release(node, dead);
+            return;
+        }
         if let AfterUnlock::Release { free, list } = self {
             // The list's count is given up even if dropping the payload
             // panics: a drop guard, not a statement after the free.
