@@ -119,6 +119,51 @@
 //! ledger. The `Arc` collections are `Send`/`Sync` when their keys, values
 //! and hasher are; the `rc` ones are neither.
 //!
+//! # Sharing a dictionary between threads
+//! The dictionaries are `Send + Sync` (when their keys, values and hasher
+//! are) and mutate through `&mut`, like `HashMap`: share one behind a lock,
+//! `Arc<Mutex<WeakValueDictionary<K, V>>>`. Deaths need no lock of yours:
+//! they reach the dictionary through its own ledger, from any thread, and
+//! `len` is exact at once. Two consequences of the lock are yours to weigh:
+//! - `get_or_insert_with(key, make)` runs `make` while you hold the lock, so
+//!   every other caller, for any key, waits for the load; and
+//! - a value dropped while you hold the lock (the `Arc` a lookup returned,
+//!   going out of scope inside the critical section) may be the object's
+//!   last strong reference: its callbacks then run right there, and one that
+//!   takes the same lock deadlocks.
+//!
+//! For a cache shared by many threads,
+//! [`ConcurrentWeakValueDictionary`] is built for it: `&self` methods, no
+//! global lock on `get`, and `get_or_insert_with` runs `make` once per
+//! missing key with no lock held, other keys never waiting.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use weakref_collections::WeakValueDictionary;
+//! use weakref_core::{Header, Referent};
+//!
+//! #[derive(Referent)]
+//! struct Texture { header: Header }
+//!
+//! let cache: Arc<Mutex<WeakValueDictionary<String, Texture>>> = Arc::default();
+//! let worker = {
+//!     let cache = Arc::clone(&cache);
+//!     std::thread::spawn(move || {
+//!         // `make` runs under the lock: keep it short, or use
+//!         // `ConcurrentWeakValueDictionary`.
+//!         let t = cache
+//!             .lock()
+//!             .unwrap()
+//!             .get_or_insert_with("sky".into(), || Arc::new(Texture { header: Header::new() }));
+//!         t // returned out of the critical section before it can die
+//!     })
+//! };
+//! let sky = worker.join().unwrap();
+//! assert!(cache.lock().unwrap().contains_key("sky"));
+//! drop(sky);
+//! assert!(cache.lock().unwrap().is_empty());
+//! ```
+//!
 //! # Differences from Python
 //! - Python's dictionaries guard iteration against concurrent removal; here
 //!   iteration borrows the dictionary, and an object dying while an iterator

@@ -257,6 +257,93 @@ fn trait_objects() {
     println!("after del logger: emit(\"closed\") -> {:?}", emit("closed"));
 }
 
+fn identity_collections() {
+    use weakref::{WeakIdentitySet, WeakKeyIdentityDictionary};
+
+    println!("== identity collections ==");
+    // Two editor windows on the same path are equal by value, but they are
+    // two windows: an identity set keeps both, and never calls Hash or Eq.
+    #[derive(Referent, PartialEq, Eq, Hash)]
+    struct Window {
+        path: &'static str,
+        header: Header,
+    }
+    let window = |path| {
+        Arc::new(Window {
+            path,
+            header: Header::new(),
+        })
+    };
+    let (left, right) = (window("notes.txt"), window("notes.txt"));
+    let mut by_value = WeakSet::new();
+    by_value.insert(&left);
+    by_value.insert(&right);
+    let mut open: WeakIdentitySet<Window> = WeakIdentitySet::new();
+    open.insert(&left);
+    open.insert(&right);
+    println!(
+        "two equal windows: WeakSet holds {}, WeakIdentitySet holds {}",
+        by_value.len(),
+        open.len()
+    );
+    drop(left);
+    println!("after closing one: the identity set holds {}", open.len());
+
+    // An observer set of `dyn Trait` (no Hash on the trait needed), and a
+    // side table attached to objects owned elsewhere.
+    let logger: Arc<dyn Observer> = Arc::new(Logger {
+        prefix: "log: ",
+        header: Header::new(),
+    });
+    let mut observers: WeakIdentitySet<dyn Observer> = WeakIdentitySet::new();
+    observers.insert(&logger);
+    let mut seen: WeakKeyIdentityDictionary<dyn Observer, u32> = WeakKeyIdentityDictionary::new();
+    *seen.entry(&logger).or_insert(0) += 1;
+    *seen.entry(&logger).or_insert(0) += 1;
+    let notes: Vec<String> = observers.iter().map(|o| o.notify("tick")).collect();
+    println!(
+        "observers say {notes:?}; events seen by logger: {}",
+        seen[&*logger]
+    );
+    drop(logger);
+    println!(
+        "after del logger: {} observer(s), {} side-table entr(ies)",
+        observers.len(),
+        seen.len()
+    );
+}
+
+fn shared_cache() {
+    use weakref::ConcurrentWeakValueDictionary;
+
+    println!("== a weak cache shared by threads ==");
+    // Every thread asking for a texture gets the one loaded instance; a
+    // missing key is loaded once, with no lock held by other keys' callers.
+    let cache: ConcurrentWeakValueDictionary<String, Weakable<Vec<u8>>> =
+        ConcurrentWeakValueDictionary::new();
+    let loads = std::sync::atomic::AtomicUsize::new(0);
+    let textures: Vec<_> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    cache.get_or_insert_with("sky.png".to_owned(), || {
+                        loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        Arc::new(Weakable::new(vec![0x55; 64]))
+                    })
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    println!(
+        "4 threads, {} load(s), one instance: {}",
+        loads.load(std::sync::atomic::Ordering::SeqCst),
+        textures.iter().all(|t| Arc::ptr_eq(t, &textures[0]))
+    );
+    drop(textures);
+    println!("after every user let go: {} cached", cache.len());
+}
+
 fn foreign_types() {
     println!("== Weakable: foreign types ==");
     let mut textures: WeakValueDictionary<String, Weakable<Vec<u8>>> = WeakValueDictionary::new();
@@ -401,7 +488,9 @@ fn main() {
     proxies();
     dictionaries();
     trait_objects();
+    identity_collections();
     foreign_types();
+    shared_cache();
     rc_flavour();
     finalizers();
     weak_methods();
