@@ -798,14 +798,13 @@ impl Drop for ListCount {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_pointer_width = "64", not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
 
     /// The sizes the issue note and BENCHMARKS.md report (64-bit targets).
     #[test]
-    #[cfg(all(target_pointer_width = "64", not(loom)))]
     fn node_sizes() {
         assert_eq!(size_of::<Handle>(), 8);
         assert_eq!(size_of::<Node>(), 64);

@@ -137,10 +137,18 @@ impl<T: ?Sized> Drop for Arc<T> {
             return;
         }
         self.inner().strong.load(Ordering::Acquire);
-        // SAFETY: the last strong reference: `data` is dropped once, here,
-        // and never read again (upgrades fail from zero).
-        unsafe { ManuallyDrop::drop(&mut (*self.ptr.as_ptr()).data) };
+        // SAFETY: the last strong reference: nobody else reads or writes
+        // the allocation's `data` any more (upgrades fail from zero).
+        let data = unsafe { &mut (*self.ptr.as_ptr()).data };
+        // SAFETY: dropped once, here, and never read again.
+        unsafe { ManuallyDrop::drop(data) };
         drop(Weak { ptr: self.ptr });
+    }
+}
+
+impl<T> Default for Weak<T> {
+    fn default() -> Weak<T> {
+        Weak::new()
     }
 }
 
