@@ -390,6 +390,9 @@ impl<W: ?Sized + Referent, D, F: Family> Table<W, D, F> {
     pub(crate) fn shrink_to_fit(&mut self) {
         self.collect();
         self.entries.shrink_to_fit(entry_hash);
+        // The nodes kept for reuse go too, as a `HashMap`'s spare capacity
+        // does: a dictionary keeps as many as it has removed since.
+        self.hooks.pool.release_kept();
     }
 }
 

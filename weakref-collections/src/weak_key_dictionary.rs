@@ -463,7 +463,8 @@ impl<K: ?Sized + Referent, V, S, F: Family, M> WeakKeyMap<K, V, S, F, M> {
         self.table.reserve(additional);
     }
 
-    /// Drops the entries of dead keys and shrinks the allocation.
+    /// Drops the entries of dead keys and shrinks the allocation,
+    /// including the entries' weak reference objects kept for reuse.
     ///
     /// ```
     /// # use weakref_collections::WeakKeyDictionary;

@@ -317,7 +317,8 @@ impl<K, V: ?Sized + Referent, S, F: Family> WeakValueDictionary<K, V, S, F> {
         self.table.reserve(additional);
     }
 
-    /// Drops the entries of dead values and shrinks the allocation.
+    /// Drops the entries of dead values and shrinks the allocation,
+    /// including the entries' weak reference objects kept for reuse.
     ///
     /// ```
     /// # use weakref_collections::WeakValueDictionary;

@@ -149,6 +149,12 @@ impl<H: PooledHook> HookPool<H> {
         }
     }
 
+    /// Frees the nodes kept for reuse (a dictionary's `shrink_to_fit`).
+    pub fn release_kept(&mut self) {
+        // `&mut self`: the one consumer of the stack.
+        self.shared.drain();
+    }
+
     /// The hook.
     pub fn hook(&self) -> &H {
         &self.shared.hook
