@@ -108,26 +108,6 @@ impl<T: ?Sized + Referent + Callable, F: Family> CallableProxy<T, F> {
         Self::__with_callback(obj.as_family(), callback)
     }
 
-    /// `with_callback` from the family's own pointer type (for generic code).
-    pub(crate) fn __with_callback<C>(obj: &F::Strong<T>, callback: C) -> Self
-    where
-        C: FnOnce(&Self) + 'static,
-        F: Accepts<C>,
-    {
-        let callback = F::bind(callback);
-        let weak = Ref::__with_owned_callback(obj, move |weak| {
-            if let Some(callback) = F::unbind(callback) {
-                callback(&CallableProxy { weak });
-            }
-        });
-        CallableProxy { weak }
-    }
-
-    /// The proxy over `weak` (which must be a proxy's weak reference object).
-    pub(crate) fn __from_ref(weak: Ref<T, F>) -> Self {
-        CallableProxy { weak }
-    }
-
     /// Python's `proxy(args)`: calls the referent, or returns
     /// `Err(ReferenceError)` if it is gone. The referent is kept alive until
     /// the call returns.

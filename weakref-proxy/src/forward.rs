@@ -198,6 +198,27 @@ pub(crate) use unary_op;
 macro_rules! forward_proxy {
     ($Ty:ident) => {
         impl<T: ?Sized + Referent, F: Family> $Ty<T, F> {
+            /// `with_callback` from the family's own pointer type (for
+            /// generic code: `SelectProxy`).
+            pub(crate) fn __with_callback<C>(obj: &F::Strong<T>, callback: C) -> Self
+            where
+                C: FnOnce(&Self) + 'static,
+                F: Accepts<C>,
+            {
+                let callback = F::bind(callback);
+                let weak = Ref::__with_owned_callback(obj, move |weak| {
+                    if let Some(callback) = F::unbind(callback) {
+                        callback(&$Ty { weak });
+                    }
+                });
+                $Ty { weak }
+            }
+
+            /// The proxy over `weak` (a proxy's weak reference object).
+            pub(crate) fn __from_ref(weak: Ref<T, F>) -> Self {
+                $Ty { weak }
+            }
+
             /// The referent, or `Err(ReferenceError)` if it is gone.
             ///
             /// The `Arc` is a strong reference: if it turns out to be the last

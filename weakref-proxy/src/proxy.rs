@@ -139,26 +139,6 @@ impl<T: ?Sized + Referent, F: Family> Proxy<T, F> {
     {
         Self::__with_callback(obj.as_family(), callback)
     }
-
-    /// `with_callback` from the family's own pointer type (for generic code).
-    pub(crate) fn __with_callback<C>(obj: &F::Strong<T>, callback: C) -> Self
-    where
-        C: FnOnce(&Self) + 'static,
-        F: Accepts<C>,
-    {
-        let callback = F::bind(callback);
-        let weak = Ref::__with_owned_callback(obj, move |weak| {
-            if let Some(callback) = F::unbind(callback) {
-                callback(&Proxy { weak });
-            }
-        });
-        Proxy { weak }
-    }
-
-    /// The proxy over `weak` (which must be a proxy's weak reference object).
-    pub(crate) fn __from_ref(weak: Ref<T, F>) -> Self {
-        Proxy { weak }
-    }
 }
 
 forward_proxy!(Proxy);
