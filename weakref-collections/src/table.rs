@@ -75,8 +75,9 @@ impl Hooks {
     }
 
     /// The entry `(hash, id)` left the table: its death must never be counted.
-    fn disarm<W: ?Sized + Referent, F: Family>(&self, weak: Ref<W, F>, hash: u64, id: u64) {
-        if !weak.cancel() {
+    /// Its node goes back to the pool for the next insert.
+    fn disarm<W: ?Sized + Referent, F: Family>(&mut self, weak: Ref<W, F>, hash: u64, id: u64) {
+        if !self.pool.cancel(weak) {
             self.deaths().forget(hash, id);
         }
     }
@@ -84,11 +85,11 @@ impl Hooks {
     /// [`disarm`](Hooks::disarm) for many entries, with one pass over the
     /// ledger for those whose death came first: linear in the entries.
     fn disarm_all<W: ?Sized + Referent, F: Family>(
-        &self,
+        &mut self,
         entries: impl Iterator<Item = (Ref<W, F>, u64, u64)>,
     ) {
         let late: Vec<(u64, u64)> = entries
-            .filter_map(|(weak, hash, id)| (!weak.cancel()).then_some((hash, id)))
+            .filter_map(|(weak, hash, id)| (!self.pool.cancel(weak)).then_some((hash, id)))
             .collect();
         self.deaths().forget_all(&late);
     }

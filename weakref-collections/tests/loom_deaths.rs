@@ -218,6 +218,40 @@ fn value_dict_remove_races_value_death() {
     });
 }
 
+// The removed entry's node goes back to the dictionary's pool when the
+// remove gave up its last handle, and the next insert reuses it for another
+// object: the old object's death, racing both, must neither run the new
+// entry's hook nor be recorded against it.
+#[test]
+fn value_dict_remove_then_reinsert_races_value_death() {
+    loom::model(|| {
+        let ValueFixture {
+            keys,
+            values,
+            mut dict,
+            doomed,
+            kept,
+        } = value_fixture();
+        let t = thread::spawn(move || drop(doomed));
+        drop(dict.remove(&data(1, &keys)));
+        let fresh = obj(3, &values);
+        dict.insert(data(3, &keys), &fresh);
+        t.join().unwrap();
+        assert_eq!(values.dropped(), 1);
+        check_value_dict(&dict, 2);
+        dict.shrink_to_fit();
+        check_value_dict(&dict, 2);
+        assert!(Arc::ptr_eq(&dict.get(&data(3, &keys)).unwrap(), &fresh));
+        drop(fresh);
+        check_value_dict(&dict, 1);
+        assert!(Arc::ptr_eq(&dict.get(&data(2, &keys)).unwrap(), &kept));
+        drop(dict);
+        assert_eq!(keys.alive(), 0);
+        drop(kept);
+        assert_eq!(values.alive(), 0);
+    });
+}
+
 #[test]
 fn key_dict_remove_races_key_death() {
     loom::model(|| {

@@ -273,6 +273,22 @@ impl<'a> ListRef<'a> {
         unsafe { Handle::adopt(node) }
     }
 
+    /// [`register`](ListRef::register) in `kept`, a node its pool kept with
+    /// its `P` payload in place (already updated by the pool).
+    ///
+    /// # Safety
+    /// As for `Node::renew`: `kept` is a `PayloadNode<P>` allocation with no
+    /// handles, not linked, exclusively the caller's.
+    pub(crate) unsafe fn register_kept<P: Payload>(self, kept: NonNull<Node>) -> Handle {
+        // Relaxed: we hold a count; the new one is owned by the node.
+        self.refs.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded caller contract.
+        unsafe { Node::renew::<P>(kept, self.ptr) };
+        lock(&self.state).push_front(NodePtr(kept));
+        // SAFETY: `renew` made the node with one handle, owned by this one.
+        unsafe { Handle::adopt(kept) }
+    }
+
     /// The list belongs to a header at another address: its value left the
     /// `Arc` the nodes were made for. Those weak references are dead (their
     /// `Weak`s cannot upgrade): clear them, run their callbacks, and start
@@ -412,11 +428,15 @@ impl State {
             // A parked node's count already belongs to the list (see
             // `Links::parked`): claim it as is.
             let parked = core::mem::replace(&mut links.parked, false);
-            if parked || (!cancelled && node.try_acquire()) {
-                // SAFETY: the parked count, or the one `try_acquire` took,
-                // is the count the handle owns.
-                let handle = unsafe { Handle::adopt(ptr.0) };
+            if parked {
                 node.mark_detached(self);
+            }
+            // One read-modify-write for the usual case: a handle and the
+            // claimed mark together.
+            if parked || (!cancelled && node.try_acquire_detaching(self)) {
+                // SAFETY: the parked count, or the one `try_acquire_detaching`
+                // took, is the count the handle owns.
+                let handle = unsafe { Handle::adopt(ptr.0) };
                 // SAFETY: unlinked just above under the list lock, with this
                 // handle: nothing can claim the node again (`claim` and a
                 // later clearing need it linked).

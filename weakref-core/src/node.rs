@@ -14,7 +14,8 @@
 //!   alive (`Links::holds_list`).
 //! - *payload* nodes (with a callback or a death hook) are allocated one per
 //!   registration, keep their list alive, and are freed by whoever drops their
-//!   last handle, after unlinking them under the list lock.
+//!   last handle, after unlinking them under the list lock (a dictionary's
+//!   entries go back to its pool instead: `pool.rs`).
 
 use core::ptr::NonNull;
 
@@ -149,20 +150,7 @@ struct PayloadNode<P> {
 impl<P: Payload> PayloadNode<P> {
     fn new(list: NonNull<List>, payload: Option<P>) -> Self {
         PayloadNode {
-            node: Node {
-                list,
-                handles: AtomicUsize::new(1),
-                vtable: &VTableFor::<P>::VTABLE,
-                hash: HashCache::new(),
-                links: UnsafeCell::new(Links {
-                    prev: None,
-                    next: None,
-                    linked: false,
-                    holds_list: false,
-                    cancelled: false,
-                    parked: false,
-                }),
-            },
+            node: Node::fresh::<P>(list),
             payload: UnsafeCell::new(payload),
         }
     }
@@ -190,6 +178,25 @@ impl std::panic::UnwindSafe for NodePtr {}
 impl std::panic::RefUnwindSafe for NodePtr {}
 
 impl Node {
+    /// A new, unlinked weak reference object of `list` for a `P` payload,
+    /// with one handle.
+    fn fresh<P: Payload>(list: NonNull<List>) -> Node {
+        Node {
+            list,
+            handles: AtomicUsize::new(1),
+            vtable: &VTableFor::<P>::VTABLE,
+            hash: HashCache::new(),
+            links: UnsafeCell::new(Links {
+                prev: None,
+                next: None,
+                linked: false,
+                holds_list: false,
+                cancelled: false,
+                parked: false,
+            }),
+        }
+    }
+
     /// Allocates a node of `list` holding `payload`, with one handle.
     ///
     /// For payload nodes the caller has already taken the count of `list`
@@ -226,6 +233,25 @@ impl Node {
         // SAFETY: as above: valid for writes, properly aligned, dropped.
         unsafe { typed.as_ptr().write(PayloadNode::new(list, Some(payload))) };
         recycled
+    }
+
+    /// Makes `kept`, a node its pool kept with its payload in place (see
+    /// [`Handle::cancel_reclaiming`]), a fresh weak reference object of
+    /// `list` with one handle, its payload untouched.
+    ///
+    /// # Safety
+    /// `kept` is a live allocation of a `PayloadNode<P>` whose last handle
+    /// was given up (no handles, not linked) and which is exclusively the
+    /// caller's: nothing else holds or will use the pointer.
+    pub(crate) unsafe fn renew<P: Payload>(kept: NonNull<Node>, list: NonNull<List>) {
+        let node = kept.as_ptr();
+        // SAFETY: a live, exclusively owned allocation (caller contract);
+        // the node's old value is dropped in place (nothing to free: no
+        // heap fields), then the fresh one is written over it. The payload,
+        // after the node in the `repr(C)` allocation, is not touched.
+        unsafe { core::ptr::drop_in_place(node) };
+        // SAFETY: as above: valid for writes, properly aligned, dropped.
+        unsafe { node.write(Node::fresh::<P>(list)) };
     }
 
     pub(crate) fn kind(&self) -> Kind {
@@ -267,6 +293,31 @@ impl Node {
         // own Release/Acquire decrements; the flag only says no lock is
         // needed to free a node nothing can reach any more.
         self.handles.fetch_or(DETACHED, Ordering::Relaxed);
+    }
+
+    /// Payload nodes, under the list lock, at the referent's death: takes
+    /// one more handle for the clearing and marks the node claimed
+    /// ([`mark_detached`](Node::mark_detached)) in one step, if it still has
+    /// a handle; fails once its handle count has reached zero.
+    pub(crate) fn try_acquire_detaching(&self, _locked: &mut State) -> bool {
+        debug_assert_ne!(self.kind(), Kind::Shared);
+        let mut n = self.handles.load(Ordering::Relaxed);
+        loop {
+            if n & COUNT == 0 {
+                return false;
+            }
+            check_count(n);
+            // Acquire, as `try_acquire`; the flag as in `mark_detached`.
+            match self.handles.compare_exchange_weak(
+                n,
+                (n + 1) | DETACHED,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => n = actual,
+            }
+        }
     }
 
     /// Shared nodes only, under the list lock: revive a node whose handles
@@ -427,11 +478,33 @@ pub(crate) unsafe fn free_next(node: NonNull<Node>) -> Option<NonNull<Node>> {
     })
 }
 
+/// The payload of `node`, if it is a `P` node: for a pool, over a node it
+/// reclaimed ([`Handle::cancel_reclaiming`]) or kept.
+///
+/// # Safety
+/// `node` is a live allocation made by `Node::alloc` (of any payload type)
+/// with no handles and not linked, exclusively the caller's for `'a`.
+pub(crate) unsafe fn kept_payload<'a, P: Payload>(node: NonNull<Node>) -> Option<&'a mut P> {
+    // SAFETY: a live allocation (caller contract).
+    let node_ref = unsafe { node.as_ref() };
+    if (node_ref.vtable.payload_type)() != core::any::TypeId::of::<P>() {
+        return None;
+    }
+    let typed = node.cast::<PayloadNode<P>>();
+    // SAFETY: the vtable says the allocation is a `PayloadNode<P>` (only
+    // `alloc::<P>` sets that vtable), live and exclusively ours for `'a`.
+    let payload_cell = unsafe { &typed.as_ref().payload };
+    payload_cell.with_mut(|payload| {
+        // SAFETY: exclusive, as above: nothing else reaches the node.
+        unsafe { (*payload).as_mut() }
+    })
+}
+
 /// Frees a node a pool kept, when the pool goes.
 ///
 /// # Safety
-/// `node` came from `Node::alloc::<P>`, its payload was taken, and it is
-/// exclusively the caller's.
+/// `node` came from `Node::alloc::<P>`, has no handles, is not linked, and
+/// is exclusively the caller's. A payload still in it is dropped.
 pub(crate) unsafe fn free_pooled_node<P: Payload>(node: NonNull<Node>) {
     // SAFETY: forwarded caller contract.
     unsafe { free::<P>(node) }
@@ -521,10 +594,26 @@ impl Handle {
     /// under the list lock, where its answer orders this call against the
     /// death's clearing (which needs that lock).
     pub(crate) fn cancel(self, dead: Probe<'_>) -> bool {
+        let (cancelled, freed) = self.cancel_reclaiming(dead);
+        if let Some(node) = freed {
+            // SAFETY: `cancel_reclaiming` gave the node's allocation back to
+            // us: no handles, unlinked, nothing else can reach it. A payload
+            // that never ran is dropped here, outside the list lock.
+            unsafe { free_node(node) };
+        }
+        cancelled
+    }
+
+    /// [`cancel`](Handle::cancel), except that a payload node this call
+    /// unlinks (its last handle) is given back instead of freed: its
+    /// allocation and payload (cancelled, or already run) are the caller's
+    /// to reuse or free (a pool keeps its own; `free_node` frees it). The
+    /// list's count it held is given up.
+    pub(crate) fn cancel_reclaiming(self, dead: Probe<'_>) -> (bool, Option<NonNull<Node>>) {
         let node = self.node();
         if node.kind() == Kind::Shared {
             self.release(dead);
-            return false;
+            return (false, None);
         }
         // SAFETY: a payload node owns a count of its list while it is alive,
         // and this handle keeps it alive.
@@ -543,8 +632,7 @@ impl Handle {
         core::mem::forget(self);
         let after = give_up_locked(ptr, &mut state, dead);
         drop(state);
-        after.run(ptr, dead);
-        cancelled
+        (cancelled, after.run_reclaiming(ptr, dead))
     }
 
     /// Drops this handle. `dead` tells whether the referent's strong count
@@ -722,6 +810,17 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
             return AfterUnlock::Nothing;
         }
     }
+    if node_ref.kind() != Kind::Shared {
+        // Ours alone at one (see above): a store, not a read-modify-write.
+        // Release as in `release`; the Acquire load above already saw every
+        // other handle's uses.
+        node_ref.handles.store(n - 1, Ordering::Release);
+        state.unlink(node_ref);
+        return AfterUnlock::Release {
+            free: Some(node),
+            list: node_ref.list,
+        };
+    }
     // AcqRel: Release as in `release`; Acquire sees every other handle's
     // uses before the unlink. Fails only for a shared node revived
     // lock-free meanwhile: then ours is not the last handle.
@@ -733,19 +832,13 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
         return AfterUnlock::GiveUp;
     }
     state.unlink(node_ref);
-    if node_ref.kind() == Kind::Shared {
-        if core::mem::replace(&mut node_ref.links(state).holds_list, false) {
-            return AfterUnlock::Release {
-                free: None,
-                list: node_ref.list,
-            };
-        }
-        return AfterUnlock::Nothing;
+    if core::mem::replace(&mut node_ref.links(state).holds_list, false) {
+        return AfterUnlock::Release {
+            free: None,
+            list: node_ref.list,
+        };
     }
-    AfterUnlock::Release {
-        free: Some(node),
-        list: node_ref.list,
-    }
+    AfterUnlock::Nothing
 }
 
 /// What the last handle of a node does after its list's lock is released.
@@ -765,36 +858,37 @@ enum AfterUnlock {
 impl AfterUnlock {
     /// `node` and `dead` are the handle's, for `GiveUp`.
     fn run(self, node: NonNull<Node>, dead: Probe<'_>) {
-        if let AfterUnlock::GiveUp = self {
-            // The handle is still ours: give it up as any drop does.
-            release(node, dead);
-            return;
-        }
-        if let AfterUnlock::Release { free, list } = self {
-            // The list's count is given up even if dropping the payload
-            // panics: a drop guard, not a statement after the free.
-            let _list = ListCount(list);
-            if let Some(node) = free {
-                // SAFETY: a payload node with no handles (payload nodes never
-                // gain handles from zero), unlinked by `give_up_locked` or by
-                // the referent's death (which then did not claim it): nothing
-                // can reach it any more. A payload that never ran is dropped
-                // here, outside the list lock, since it is user code.
-                unsafe { free_node(node) };
-            }
+        if let Some(node) = self.run_reclaiming(node, dead) {
+            // SAFETY: a payload node with no handles (payload nodes never
+            // gain handles from zero), unlinked by `give_up_locked` or by
+            // the referent's death (which then did not claim it): nothing
+            // can reach it any more. A payload that never ran is dropped
+            // here, outside the list lock, since it is user code.
+            unsafe { free_node(node) };
         }
     }
-}
 
-/// One count of a list, given up when dropped (also during unwinding).
-struct ListCount(NonNull<List>);
-
-impl Drop for ListCount {
-    fn drop(&mut self) {
-        // SAFETY: the freed payload node's count of the list, or the shared
-        // node's `holds_list` count, moved into this guard by
-        // `AfterUnlock::run` and given up exactly once, here.
-        unsafe { List::release(self.0) };
+    /// [`run`](AfterUnlock::run), except that the payload node to free, if
+    /// any, is returned instead (with no handles, unlinked, unreachable:
+    /// the caller's alone). The list's count it held is given up.
+    fn run_reclaiming(self, node: NonNull<Node>, dead: Probe<'_>) -> Option<NonNull<Node>> {
+        match self {
+            AfterUnlock::Nothing => None,
+            AfterUnlock::GiveUp => {
+                // The handle is still ours: give it up as any drop does.
+                release(node, dead);
+                None
+            }
+            AfterUnlock::Release { free, list } => {
+                // SAFETY: the freed payload node's count of the list, or the
+                // shared node's `holds_list` count, given up exactly once.
+                // Given up before the node is freed, so a payload whose drop
+                // panics cannot leak the list (outside review, failure 8);
+                // an unlinked node no longer uses its list.
+                unsafe { List::release(list) };
+                free
+            }
+        }
     }
 }
 

@@ -10,12 +10,22 @@
 //! goes with the hook never run (the entry was removed, not killed); a node
 //! whose hook ran (its object died) goes back to the allocator as usual.
 //!
-//! The free stack is a Treiber stack with one consumer (the pool's owner,
-//! through `&mut`: inserting needs the dictionary's `&mut`) and any number
-//! of producers (whichever thread drops a node's last handle), which rules
-//! out ABA: only the consumer removes nodes, so a head it read cannot be
-//! removed and pushed back behind its back. Not public API: for
-//! `weakref-collections`.
+//! Two kinds of kept nodes:
+//! - *reclaimed*: an entry removed through [`HookPool::cancel`] (the
+//!   dictionary's own `remove`, with its `&mut`) whose handle was the last
+//!   gives its node straight back, payload and all. The pool keeps it on a
+//!   plain list it alone owns, and the next insert only rewrites the node's
+//!   header and the payload's data: no atomic operation on the pool, and no
+//!   reference count of it taken or given up (a remove then insert costs
+//!   the registration's own steps and nothing else).
+//! - *returned*: a node whose last handle went elsewhere (a clone dropped on
+//!   another thread) comes back through its payload's `FREE`, onto a Treiber
+//!   stack with one consumer (the pool's owner, through `&mut`) and any
+//!   number of producers, which rules out ABA: only the consumer removes
+//!   nodes, so a head it read cannot be removed and pushed back behind its
+//!   back. Its payload (and the pool reference in it) is dropped.
+//!
+//! Not public API: for `weakref-collections`.
 
 use core::fmt;
 use core::ptr::{self, NonNull};
@@ -23,7 +33,8 @@ use core::ptr::{self, NonNull};
 use crate::family::Family;
 use crate::header::Referent;
 use crate::node::{
-    Handle, Kind, Node, Payload, free_into_pool, free_next, free_pooled_node, set_free_next,
+    Handle, Kind, Node, NodePtr, Payload, free_into_pool, free_next, free_node, free_pooled_node,
+    kept_payload, set_free_next,
 };
 use crate::reference::Ref;
 use crate::sync::{Arc, AtomicBool, AtomicPtr, Ordering};
@@ -40,6 +51,10 @@ pub trait PooledHook: Send + Sync + 'static {
 /// (`weakref-collections`' death ledger). Not public API.
 pub struct HookPool<H: PooledHook> {
     shared: Arc<Shared<H>>,
+    /// Reclaimed nodes (see the module docs), linked through their free
+    /// links, each a `Pooled<H>` node of this pool with its payload in
+    /// place: the pool's alone.
+    kept: Option<NodePtr>,
 }
 
 struct Shared<H: PooledHook> {
@@ -123,7 +138,7 @@ impl<H: PooledHook> Shared<H> {
         }
     }
 
-    /// Frees every kept node.
+    /// Frees every node on the stack.
     fn drain(&self) {
         // Acquire: sees every kept node's link.
         let mut next = NonNull::new(self.head.swap(ptr::null_mut(), Ordering::Acquire));
@@ -146,13 +161,28 @@ impl<H: PooledHook> HookPool<H> {
                 head: AtomicPtr::new(ptr::null_mut()),
                 open: AtomicBool::new(true),
             }),
+            kept: None,
         }
     }
 
     /// Frees the nodes kept for reuse (a dictionary's `shrink_to_fit`).
     pub fn release_kept(&mut self) {
+        while let Some(node) = self.pop_kept() {
+            // SAFETY: a reclaimed `Pooled<H>` node, the pool's alone, now
+            // ours (popped); its payload is dropped with it.
+            unsafe { free_pooled_node::<Pooled<H>>(node) };
+        }
         // `&mut self`: the one consumer of the stack.
         self.shared.drain();
+    }
+
+    /// Takes one reclaimed node off the pool's own list.
+    fn pop_kept(&mut self) -> Option<NonNull<Node>> {
+        let node = self.kept?.0;
+        // SAFETY: a node on the pool's own list, a live allocation that
+        // only the pool uses.
+        self.kept = unsafe { free_next(node) }.map(NodePtr);
+        Some(node)
     }
 
     /// The hook.
@@ -167,6 +197,16 @@ impl<H: PooledHook> HookPool<H> {
         T: ?Sized + Referent,
         F: Family,
     {
+        if let Some(node) = self.pop_kept() {
+            // SAFETY: a reclaimed node (see `cancel`): a `Pooled<H>` node of
+            // this pool with no handles, not linked, payload in place, and
+            // the pool's alone; popped, so now exclusively ours.
+            let payload = unsafe { kept_payload::<Pooled<H>>(node) }
+                .expect("a reclaimed node keeps its payload");
+            payload.data = data;
+            // SAFETY: as above.
+            return unsafe { Ref::register_kept::<Pooled<H>>(obj, node) };
+        }
         let payload = Pooled {
             shared: Arc::clone(&self.shared),
             data,
@@ -175,13 +215,40 @@ impl<H: PooledHook> HookPool<H> {
         let recycled = self.shared.pop();
         Ref::register_reusing(obj, payload, recycled)
     }
+
+    /// [`Ref::cancel`] of an entry's ref: if this was its last handle and
+    /// it is a node of this pool whose hook never ran, the pool keeps the
+    /// node, payload and all, for the next [`register`](HookPool::register).
+    pub fn cancel<T, F>(&mut self, entry: Ref<T, F>) -> bool
+    where
+        T: ?Sized + Referent,
+        F: Family,
+    {
+        let (cancelled, freed) = entry.cancel_reclaiming();
+        let Some(node) = freed else {
+            return cancelled;
+        };
+        // SAFETY: given back by `cancel_reclaiming`: no handles, unlinked,
+        // nothing else can reach it.
+        let ours = unsafe { kept_payload::<Pooled<H>>(node) }
+            .is_some_and(|payload| Arc::ptr_eq(&payload.shared, &self.shared));
+        if ours {
+            // SAFETY: as above; it joins the pool's own list.
+            unsafe { set_free_next(node, self.kept.map(|next| next.0)) };
+            self.kept = Some(NodePtr(node));
+        } else {
+            // SAFETY: as above; freed as its last handle would have.
+            unsafe { free_node(node) };
+        }
+        cancelled
+    }
 }
 
 impl<H: PooledHook> Drop for HookPool<H> {
     fn drop(&mut self) {
         // Relaxed: see `push`.
         self.shared.open.store(false, Ordering::Relaxed);
-        self.shared.drain();
+        self.release_kept();
     }
 }
 
@@ -241,6 +308,93 @@ mod tests {
         drop(o);
         assert_eq!(*pool.hook().0.lock().unwrap(), [[2, 2]]);
         drop(second);
+    }
+
+    /// Takes (and frees) a node returned to `pool`'s stack, if any.
+    fn take_returned(pool: &HookPool<Log>) -> bool {
+        let Some(node) = pool.shared.pop() else {
+            return false;
+        };
+        // SAFETY: taken off the stack: a free `Pooled<Log>` node, ours.
+        unsafe { free_pooled_node::<Pooled<Log>>(node) };
+        true
+    }
+
+    #[test]
+    fn a_node_cancelled_through_the_pool_is_reused_payload_and_all() {
+        let mut pool = HookPool::new(Log::default());
+        let o = obj();
+        let first: Ref<Obj, ArcFamily> = pool.register(&o, [1, 1]);
+        let address = Ref::__object_ptr(&first);
+        let counted = Arc::strong_count(&pool.shared);
+        assert!(pool.cancel(first));
+        assert!(pool.kept.is_some());
+        assert_eq!(Arc::strong_count(&pool.shared), counted, "payload kept");
+        let second: Ref<Obj, ArcFamily> = pool.register(&o, [2, 2]);
+        assert_eq!(Ref::__object_ptr(&second), address, "the reclaimed node");
+        assert!(pool.kept.is_none());
+        assert_eq!(crate::getweakrefcount(&o), 1);
+        drop(o);
+        assert_eq!(*pool.hook().0.lock().unwrap(), [[2, 2]], "the new data");
+        drop(second);
+    }
+
+    #[test]
+    fn a_node_with_other_handles_is_not_reclaimed() {
+        let mut pool = HookPool::new(Log::default());
+        let o = obj();
+        let entry: Ref<Obj, ArcFamily> = pool.register(&o, [1, 1]);
+        let other = entry.clone();
+        assert!(pool.cancel(entry));
+        assert!(pool.kept.is_none());
+        drop(other);
+        assert!(pool.kept.is_none(), "returned through the stack instead");
+        assert!(take_returned(&pool));
+        drop(o);
+        assert!(pool.hook().0.lock().unwrap().is_empty(), "cancelled");
+    }
+
+    #[test]
+    fn another_pool_s_node_is_freed_not_kept() {
+        let mut mine = HookPool::new(Log::default());
+        let mut theirs = HookPool::new(Log::default());
+        let o = obj();
+        let entry: Ref<Obj, ArcFamily> = theirs.register(&o, [1, 1]);
+        assert!(mine.cancel(entry));
+        assert!(mine.kept.is_none());
+        assert!(theirs.kept.is_none());
+        assert!(take_returned(&theirs), "back to its own pool");
+    }
+
+    #[test]
+    fn a_node_whose_hook_ran_is_not_reclaimed() {
+        let mut pool = HookPool::new(Log::default());
+        let o = obj();
+        let entry: Ref<Obj, ArcFamily> = pool.register(&o, [1, 1]);
+        drop(o);
+        assert!(!pool.cancel(entry));
+        assert!(pool.kept.is_none());
+        assert_eq!(pool.hook().0.lock().unwrap().len(), 1);
+    }
+
+    // Kept nodes go with the pool or with `release_kept`, payloads and all
+    // (Miri's leak check sees any leftover).
+    #[test]
+    fn reclaimed_nodes_are_freed_by_release_kept_and_drop() {
+        let mut pool = HookPool::new(Log::default());
+        let o = obj();
+        let refs: Vec<Ref<Obj, ArcFamily>> = (0..3).map(|i| pool.register(&o, [i, i])).collect();
+        for r in refs {
+            assert!(pool.cancel(r));
+        }
+        pool.release_kept();
+        assert!(pool.kept.is_none());
+        assert_eq!(Arc::strong_count(&pool.shared), 1);
+        let refs: Vec<Ref<Obj, ArcFamily>> = (0..3).map(|i| pool.register(&o, [i, i])).collect();
+        for r in refs {
+            assert!(pool.cancel(r));
+        }
+        drop(pool);
     }
 
     #[test]

@@ -212,6 +212,21 @@ impl<T: ?Sized + Referent, F: Family> Ref<T, F> {
         Self::from_parts(node, obj)
     }
 
+    /// A new weak reference object of `obj` in `kept`, a node a pool kept
+    /// with its `P` payload in place.
+    ///
+    /// # Safety
+    /// As for `ListRef::register_kept`.
+    pub(crate) unsafe fn register_kept<P: Payload>(
+        obj: &F::Strong<T>,
+        kept: core::ptr::NonNull<crate::node::Node>,
+    ) -> Ref<T, F> {
+        let list = obj.weakref_header().attach();
+        // SAFETY: forwarded caller contract.
+        let node = unsafe { list.register_kept::<P>(kept) };
+        Self::from_parts(node, obj)
+    }
+
     /// A new weak reference object of `obj` carrying `payload`.
     pub(crate) fn register<P: Payload>(obj: &F::Strong<T>, payload: P) -> Ref<T, F> {
         let node = obj.weakref_header().attach().register(payload);
@@ -288,6 +303,20 @@ impl<T: ?Sized + Referent, F: Family> Ref<T, F> {
         // old allocation, and so the probe's answer, meaningful until then).
         let weak = self.weak.as_ref();
         node.cancel(&|| Self::referent_dead(weak))
+    }
+
+    /// [`cancel`](Ref::cancel), giving back the node's allocation when this
+    /// was its last handle (see `Handle::cancel_reclaiming`): a pool reuses
+    /// it.
+    pub(crate) fn cancel_reclaiming(
+        mut self,
+    ) -> (bool, Option<core::ptr::NonNull<crate::node::Node>>) {
+        let Some(node) = self.node.take() else {
+            return (false, None);
+        };
+        // As in `cancel`: `self.weak` outlives the decision.
+        let weak = self.weak.as_ref();
+        node.cancel_reclaiming(&|| Self::referent_dead(weak))
     }
 
     /// The same weak reference object, seen as a ref to `U`: typically a
