@@ -6,8 +6,9 @@
 #                                            shard locks, ledger, once-per-key loads
 #
 # Usage: bash scripts/loom.sh [--ci]
-#   (no flag)  full: every interleaving, no preemption bound (but 5 for the
-#              one three-thread dictionary model); ~35 s warm, ~2.5 min cold
+#   (no flag)  full: every interleaving, no preemption bound (but 4 for the
+#              four three-thread core models, 5 for the three-thread
+#              dictionary model); about a minute warm
 #   --ci       LOOM_MAX_PREEMPTIONS=3: ~2 min from cold on 2 cores, nearly all
 #              of it compiling; the models themselves take about a second
 # LOOM_MAX_PREEMPTIONS in the environment overrides both.

@@ -6,7 +6,9 @@
 //! listing racing revival and drops, and a value re-homed out of its `Arc`
 //! racing an old handle's drop. Every interleaving of the library's atomics
 //! and locks is explored (they come from `loom` under `cfg(loom)`), unbounded
-//! unless `LOOM_MAX_PREEMPTIONS` is set (`scripts/loom.sh --ci` sets 3).
+//! unless `LOOM_MAX_PREEMPTIONS` is set (`scripts/loom.sh --ci` sets 3); the
+//! four three-thread models are bounded at 4 by default (see
+//! `model_three_threads`).
 //!
 //! Run: `bash scripts/loom.sh`, or
 //! `RUSTFLAGS="--cfg loom" cargo test -p weakref-core --test loom --release`
@@ -24,6 +26,17 @@ use weakref_core::{Header, Ref, Referent, getweakrefcount, getweakrefs};
 #[derive(Referent)]
 struct Obj {
     header: Header,
+}
+
+/// Three threads explode unbounded (hours for the models with a slow
+/// referent): explores with `LOOM_MAX_PREEMPTIONS` preemptions if set, else
+/// 4 (about 30 s for all four; CI uses 3).
+fn model_three_threads(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(4);
+    }
+    builder.check(f);
 }
 
 fn obj() -> Arc<Obj> {
@@ -197,7 +210,7 @@ fn shared_and_callback_refs_dropped_while_referent_dies() {
 
 #[test]
 fn shared_and_callback_refs_dropped_on_two_threads_while_referent_dies() {
-    loom::model(|| {
+    model_three_threads(|| {
         let tally = Arc::new(Tally::default());
         let o = obj();
         let cb = counted_callback(&o, &tally);
@@ -213,7 +226,7 @@ fn shared_and_callback_refs_dropped_on_two_threads_while_referent_dies() {
 
 #[test]
 fn two_handles_dropped_on_two_threads_while_referent_dies_on_a_third() {
-    loom::model(|| {
+    model_three_threads(|| {
         let tally = Arc::new(Tally::default());
         let o = obj();
         let r = counted_callback(&o, &tally);
@@ -417,7 +430,7 @@ fn callback_runs_when_its_last_handle_goes_between_death_and_clearing() {
 /// referent is dead under the list lock, when it decides.
 #[test]
 fn a_stale_alive_read_does_not_lose_the_callback_of_a_handle_seen_dead() {
-    loom::model(|| {
+    model_three_threads(|| {
         let tally = Arc::new(Tally::default());
         let o = Arc::new(SlowObj {
             _before_header: Gate(AtomicUsize::new(0)),
@@ -467,7 +480,7 @@ fn cancel_after_the_death_racing_the_other_handles_drop_still_calls_back() {
 /// runs the callback; `cancel` never reports a cancellation it did not make.
 #[test]
 fn cancel_in_the_clearing_window_racing_a_drop_still_calls_back() {
-    loom::model(|| {
+    model_three_threads(|| {
         let ran = Arc::new(AtomicUsize::new(0));
         let o = Arc::new(SlowObj {
             _before_header: Gate(AtomicUsize::new(0)),
