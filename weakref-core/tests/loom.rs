@@ -28,9 +28,9 @@ struct Obj {
     header: Header,
 }
 
-/// Three threads explode unbounded (hours for the models with a slow
-/// referent): explores with `LOOM_MAX_PREEMPTIONS` preemptions if set, else
-/// 4 (about 30 s for all four; CI uses 3).
+/// Three threads explode unbounded (over 10 minutes each for the two with
+/// a slow referent): explores with `LOOM_MAX_PREEMPTIONS` preemptions if
+/// set, else 4 (about 30 s for all four; CI uses 3).
 fn model_three_threads(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     if builder.preemption_bound.is_none() {
