@@ -108,6 +108,7 @@ mod header;
 mod introspection;
 mod kind;
 mod list;
+mod list_lock;
 mod node;
 pub mod ops;
 mod pool;

@@ -4,28 +4,34 @@
 //! pointed to by the object's [`Header`](crate::Header). It holds:
 //! - the two shared, callback-less nodes (`Ref::new`, `proxy`) in lock-free
 //!   slots, so reusing them costs one compare-and-swap and no lock;
-//! - under its mutex, an intrusive doubly linked list of the nodes with a
+//! - under its lock, an intrusive doubly linked list of the nodes with a
 //!   payload (callbacks and dictionary hooks), newest first, which is the
 //!   order `getweakrefs` lists them and callbacks run.
 //!
 //! The list is reference counted by hand: the header holds one count, each
-//! payload node one, and each shared node one while it has handles. When the
-//! referent dies, [`List::die`] detaches every node at once under the lock
-//! (clearing), and only then, with no lock held, hooks and callbacks run.
+//! payload node one, and each shared node one while it has handles. The
+//! count and the lock share one word ([`ListLock`]), so a critical section
+//! that ends by taking or giving up a count unlocks in the same step. When
+//! the referent dies, [`List::die`] detaches every node at once under the
+//! lock (clearing), and only then, with no lock held, hooks and callbacks
+//! run.
 
+use core::fmt;
 use core::marker::PhantomData;
-use core::ops::Deref;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
 use crate::callback::Detached;
+use crate::list_lock::ListLock;
 use crate::node::{Claimed, Handle, Kind, NoPayload, Node, NodePtr, Payload, Slot, free_node};
-use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, get_mut, lock};
+use crate::sync::{AtomicPtr, AtomicUsize, Ordering, UnsafeCell};
 
 /// The weak reference objects of one referent.
-#[derive(Debug)]
 pub(crate) struct List {
-    /// Owners: the header, each payload node, each shared node with handles.
-    refs: AtomicUsize,
+    /// Owners (the header, each payload node, each shared node with
+    /// handles) and the lock of `state`, in one word.
+    word: ListLock,
     /// Address of the header this list belongs to. A header that moved with
     /// its value out of its `Arc` finds a different address here and treats
     /// the list's nodes as dead (DESIGN 9b, [`ListRef::rehome`]).
@@ -34,10 +40,99 @@ pub(crate) struct List {
     /// Written under the lock; read lock-free. A node in a slot stays
     /// allocated until the list is freed (see `State::owned`).
     shared: [AtomicPtr<Node>; 2],
-    state: Mutex<State>,
+    /// Only touched through [`Locked`], while `word` is locked.
+    state: UnsafeCell<State>,
 }
 
-/// The part of a [`List`] protected by its mutex.
+impl fmt::Debug for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("List")
+            .field("owners", &self.word.count())
+            .field("owner", &self.owner.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The locked state of a list: its [`State`], while the lock is held.
+/// Dropping it unlocks; [`unlock_acquiring`](Locked::unlock_acquiring) and
+/// [`unlock_releasing`](Locked::unlock_releasing) also take or give up one
+/// count of the list in the same atomic step.
+///
+/// The locker owns a count of the list for as long as it holds the lock.
+pub(crate) struct Locked<'a> {
+    /// A raw pointer, not `&List`: once `unlock_releasing` has given up its
+    /// count, another owner may free the list while this guard is still
+    /// being consumed (as `Arc::drop` holds no reference across its
+    /// decrement).
+    list: NonNull<List>,
+    _borrow: PhantomData<&'a List>,
+}
+
+impl Locked<'_> {
+    fn word(&self) -> &ListLock {
+        // SAFETY: the locker owns a count (see `Locked`), so the list is
+        // alive while the lock is held.
+        unsafe { &self.list.as_ref().word }
+    }
+
+    /// Unlocks and takes one more count of the list, in one step: for a
+    /// node linked under this lock, which will own that count.
+    pub(crate) fn unlock_acquiring(self) {
+        let this = ManuallyDrop::new(self);
+        this.word().unlock_acquiring();
+    }
+
+    /// Unlocks and gives up one count of the list, in one step; frees the
+    /// list if that was the last count.
+    ///
+    /// # Safety
+    /// The caller owns one count of the list besides the one that lets it
+    /// lock (or that is the one), gives it up here, and does not use the
+    /// list afterwards unless it owns another.
+    pub(crate) unsafe fn unlock_releasing(self) {
+        let this = ManuallyDrop::new(self);
+        let list = this.list;
+        if this.word().unlock_releasing() {
+            // SAFETY: that was the last count: nothing else can reach the
+            // list, and we do not use it again.
+            unsafe { List::free(list) };
+        }
+    }
+}
+
+impl Deref for Locked<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        // SAFETY: the list is alive (see `word`).
+        let cell = unsafe { &self.list.as_ref().state };
+        cell.with_mut(|state| {
+            // SAFETY: the lock is held for as long as `self` is borrowed, and
+            // `state` is only reached through a `Locked`.
+            unsafe { &*state }
+        })
+    }
+}
+
+impl DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        // SAFETY: the list is alive (see `word`).
+        let cell = unsafe { &self.list.as_ref().state };
+        cell.with_mut(|state| {
+            // SAFETY: the lock is held and `self` is borrowed mutably for as
+            // long as the result lives: the only access to the state.
+            unsafe { &mut *state }
+        })
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.word().unlock();
+    }
+}
+
+/// The part of a [`List`] protected by its lock.
 #[derive(Debug)]
 pub(crate) struct State {
     /// Address of the list, to check that node links are reached through
@@ -85,27 +180,36 @@ unsafe fn linked<'n>(ptr: NodePtr) -> &'n Node {
 impl List {
     /// A new list owned by the header at `owner`, with the header's count.
     pub(crate) fn alloc(owner: usize) -> NonNull<List> {
-        let mut list = Box::new(List {
-            refs: AtomicUsize::new(1),
+        let list = Box::new(List {
+            word: ListLock::new(),
             owner: AtomicUsize::new(owner),
             shared: [
                 AtomicPtr::new(ptr::null_mut()),
                 AtomicPtr::new(ptr::null_mut()),
             ],
-            state: Mutex::new(State {
+            state: UnsafeCell::new(State {
                 list: 0,
                 head: None,
                 owned: [None, None],
                 retired: Vec::new(),
             }),
         });
-        // Not shared yet: no need to lock.
-        get_mut(&mut list.state).list = ptr::from_ref::<List>(&list) as usize;
+        let address = ptr::from_ref::<List>(&list) as usize;
+        list.state.with_mut(|state| {
+            // SAFETY: not shared yet: this access is exclusive.
+            unsafe { (*state).list = address };
+        });
         NonNull::from(Box::leak(list))
     }
 
-    pub(crate) fn state(&self) -> &Mutex<State> {
-        &self.state
+    /// Locks the list's state. The caller owns a count of the list, and
+    /// keeps it while it holds the lock.
+    pub(crate) fn lock(&self) -> Locked<'_> {
+        self.word.lock();
+        Locked {
+            list: NonNull::from(self),
+            _borrow: PhantomData,
+        }
     }
 
     pub(crate) fn owner(&self) -> usize {
@@ -135,17 +239,21 @@ impl List {
     /// unless it owns another.
     pub(crate) unsafe fn release(list: NonNull<List>) {
         // SAFETY: the caller's count keeps the list alive until this decrement.
-        let list_ref = unsafe { list.as_ref() };
-        // Release/Acquire: as `Arc::drop`, all uses happen before the free.
-        if list_ref.refs.fetch_sub(1, Ordering::Release) != 1 {
-            return;
+        let last = unsafe { list.as_ref() }.word.release();
+        if last {
+            // SAFETY: that was the last count: nothing else can reach the list.
+            unsafe { List::free(list) };
         }
-        // Acquire: synchronises with every earlier `Release` decrement (as
-        // `Arc::drop`'s fence; a load, because ThreadSanitizer does not model
-        // fences, so the free would be reported as a race).
-        list_ref.refs.load(Ordering::Acquire);
-        // SAFETY: that was the last count: nothing else can reach the list.
-        // It came from `Box::leak` in `alloc`.
+    }
+
+    /// Frees the list.
+    ///
+    /// # Safety
+    /// Its last count was given up (nothing can reach it), and the pointer
+    /// is not used again.
+    unsafe fn free(list: NonNull<List>) {
+        // SAFETY: caller contract; the pointer came from `Box::leak` in
+        // `alloc`.
         drop(unsafe { Box::from_raw(list.as_ptr()) });
     }
 
@@ -156,14 +264,13 @@ impl List {
     /// # Safety
     /// The caller owns the header's count of `list`, and gives it up.
     pub(crate) unsafe fn die(list: NonNull<List>) {
-        let detached = {
-            // SAFETY: the header's count keeps the list alive until released.
-            let list_ref = unsafe { list.as_ref() };
-            let mut state = lock(&list_ref.state);
-            state.detach_all(list_ref)
-        };
-        // SAFETY: the header's count, given up once; claimed nodes hold their own.
-        unsafe { List::release(list) };
+        // SAFETY: the header's count keeps the list alive until released.
+        let list_ref = unsafe { list.as_ref() };
+        let mut state = list_ref.lock();
+        let detached = state.detach_all(list_ref);
+        // SAFETY: the header's count, given up once, with the unlock; the
+        // list is not used again. Claimed nodes hold their own counts.
+        unsafe { state.unlock_releasing() };
         detached.run();
     }
 }
@@ -171,7 +278,10 @@ impl List {
 impl Drop for List {
     fn drop(&mut self) {
         // The last count is gone: nobody else can reach the list to lock it.
-        let state = get_mut(&mut self.state);
+        let state = self.state.with_mut(|state| {
+            // SAFETY: `&mut self`: this access is exclusive.
+            unsafe { &mut *state }
+        });
         debug_assert!(state.head.is_none(), "payload nodes keep their list alive");
         let owned = state.owned.iter_mut().filter_map(Option::take);
         for node in owned.chain(state.retired.drain(..)) {
@@ -212,26 +322,24 @@ impl<'a> ListRef<'a> {
 
     #[cold]
     fn shared_slow(self, slot: Slot) -> Handle {
-        let mut state = lock(&self.state);
+        let mut state = self.lock();
         if let Some(node) = NonNull::new(self.shared[slot as usize].load(Ordering::Relaxed)) {
             // SAFETY: in a slot of this list, whose lock we hold.
             let node_ref = unsafe { linked(NodePtr(node)) };
             if !node_ref.try_acquire() {
                 // Its last handle was dropped under this lock, so the node was
                 // unlinked and gave up its count: revive it as a new object.
-                self.refs.fetch_add(1, Ordering::Relaxed);
                 let links = node_ref.links(&mut state);
                 debug_assert!(!links.linked && !links.holds_list);
                 links.linked = true;
                 links.holds_list = true;
                 node_ref.reset_handles(&mut state);
+                // The count `holds_list` stands for, taken with the unlock.
+                state.unlock_acquiring();
             }
             // SAFETY: `try_acquire` or `reset_handles` took the handle's count.
             return unsafe { Handle::adopt(node) };
         }
-        // Relaxed: we hold a count, so the list is alive; the new count is
-        // the shared node's `holds_list`.
-        self.refs.fetch_add(1, Ordering::Relaxed);
         let node = Node::alloc::<NoPayload>(self.ptr, None);
         if let Some(old) = state.owned[slot as usize].replace(NodePtr(node)) {
             state.retired.push(old);
@@ -243,6 +351,10 @@ impl<'a> ListRef<'a> {
         links.holds_list = true;
         // Release: publishes the initialised node to lock-free readers.
         self.shared[slot as usize].store(node.as_ptr(), Ordering::Release);
+        // The count `holds_list` stands for, taken with the unlock. (A
+        // reader may take a handle of the node before that, but its last
+        // handle gives the count up only under this lock.)
+        state.unlock_acquiring();
         // SAFETY: `alloc` made the node with one handle, owned by this one.
         unsafe { Handle::adopt(node) }
     }
@@ -263,11 +375,13 @@ impl<'a> ListRef<'a> {
         payload: P,
         recycled: Option<NonNull<Node>>,
     ) -> Handle {
-        // Relaxed: we hold a count; the new one is owned by the node.
-        self.refs.fetch_add(1, Ordering::Relaxed);
         // SAFETY: forwarded caller contract.
         let node = unsafe { Node::alloc_reusing(self.ptr, payload, recycled) };
-        lock(&self.state).push_front(NodePtr(node));
+        let mut state = self.lock();
+        state.push_front(NodePtr(node));
+        // The count the node owns, taken with the unlock (we hold one, so
+        // the list is alive meanwhile).
+        state.unlock_acquiring();
         // SAFETY: `alloc_reusing` made the node with one handle, owned by
         // this one.
         unsafe { Handle::adopt(node) }
@@ -280,11 +394,12 @@ impl<'a> ListRef<'a> {
     /// As for `Node::renew`: `kept` is a `PayloadNode<P>` allocation with no
     /// handles, not linked, exclusively the caller's.
     pub(crate) unsafe fn register_kept<P: Payload>(self, kept: NonNull<Node>) -> Handle {
-        // Relaxed: we hold a count; the new one is owned by the node.
-        self.refs.fetch_add(1, Ordering::Relaxed);
         // SAFETY: forwarded caller contract.
         unsafe { Node::renew::<P>(kept, self.ptr) };
-        lock(&self.state).push_front(NodePtr(kept));
+        let mut state = self.lock();
+        state.push_front(NodePtr(kept));
+        // The count the node owns, taken with the unlock (as above).
+        state.unlock_acquiring();
         // SAFETY: `renew` made the node with one handle, owned by this one.
         unsafe { Handle::adopt(kept) }
     }
@@ -296,7 +411,7 @@ impl<'a> ListRef<'a> {
     #[cold]
     pub(crate) fn rehome(self, owner: usize) {
         let detached = {
-            let mut state = lock(&self.state);
+            let mut state = self.lock();
             if self.owner.load(Ordering::Relaxed) == owner {
                 return;
             }
@@ -310,7 +425,7 @@ impl<'a> ListRef<'a> {
 
     /// Number of live weak reference objects (`getweakrefcount`).
     pub(crate) fn count(self) -> usize {
-        let mut state = lock(&self.state);
+        let mut state = self.lock();
         let shared = self
             .shared
             .iter()
@@ -326,7 +441,7 @@ impl<'a> ListRef<'a> {
     /// A handle to every live weak reference object (`getweakrefs`): the
     /// shared ref, the shared proxy, then the others newest first.
     pub(crate) fn handles(self) -> Vec<Handle> {
-        let mut state = lock(&self.state);
+        let mut state = self.lock();
         let mut out = Vec::new();
         let mut take = |node: &Node, ptr: NonNull<Node>| {
             if node.try_acquire() {

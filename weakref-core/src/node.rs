@@ -20,7 +20,7 @@
 use core::ptr::NonNull;
 
 use crate::hash::HashCache;
-use crate::list::{List, State};
+use crate::list::{List, Locked, State};
 use crate::sync::{AtomicUsize, Ordering, UnsafeCell};
 
 /// What a node is for; fixes where it sits in the list and when its payload
@@ -618,7 +618,7 @@ impl Handle {
         // SAFETY: a payload node owns a count of its list while it is alive,
         // and this handle keeps it alive.
         let list = unsafe { node.list.as_ref() };
-        let mut state = crate::sync::lock(list.state());
+        let mut state = list.lock();
         // Dead now: the death came first, and its callbacks are fixed (the
         // clearing will claim this node, or already has). Alive now: the
         // clearing has not run (it needs this lock) and will see the mark.
@@ -631,8 +631,7 @@ impl Handle {
         let ptr = self.ptr();
         core::mem::forget(self);
         let after = give_up_locked(ptr, &mut state, dead);
-        drop(state);
-        (cancelled, after.run_reclaiming(ptr, dead))
+        (cancelled, after.finish(state, ptr, dead))
     }
 
     /// Drops this handle. `dead` tells whether the referent's strong count
@@ -659,7 +658,7 @@ impl Handle {
         // SAFETY: a payload node owns a count of its list while it is alive,
         // and this handle keeps it alive.
         let list = unsafe { node.list.as_ref() };
-        let mut state = crate::sync::lock(list.state());
+        let mut state = list.lock();
         let links = node.links(&mut state);
         if !links.linked || links.cancelled {
             return None;
@@ -678,7 +677,7 @@ impl Handle {
         let node = self.node();
         // SAFETY: as in `claim`.
         let list = unsafe { node.list.as_ref() };
-        let mut state = crate::sync::lock(list.state());
+        let mut state = list.lock();
         let links = node.links(&mut state);
         links.linked && !links.cancelled
     }
@@ -736,11 +735,14 @@ fn release(node: NonNull<Node>, dead: Probe<'_>) {
         // reach it, with or without the list lock. Acquire: every other
         // handle's uses (their Release decrements) happen before the free.
         node_ref.handles.load(Ordering::Acquire);
-        AfterUnlock::Release {
-            free: Some(node),
-            list: node_ref.list,
-        }
-        .run(node, dead);
+        // SAFETY: the node's count of its list, given up once, before the
+        // node is freed, so a payload whose drop panics cannot leak the
+        // list (outside review, failure 8); the node no longer uses it.
+        unsafe { List::release(node_ref.list) };
+        // SAFETY: its last handle (ours) is gone and nothing can give it
+        // another or reach it: ours to free. A payload that never ran is
+        // dropped here, with no lock held.
+        unsafe { free_node(node) };
         return;
     }
     last_handle_dropped(node, dead);
@@ -755,16 +757,22 @@ fn last_handle_dropped(node: NonNull<Node>, dead: Probe<'_>) {
     // SAFETY: a payload node owns a count of its list until it is freed; a
     // shared node with a handle (ours) holds one through `holds_list`.
     let list_ref = unsafe { node_ref.list.as_ref() };
-    let mut state = crate::sync::lock(list_ref.state());
+    let mut state = list_ref.lock();
     let after = give_up_locked(node, &mut state, dead);
-    drop(state);
-    after.run(node, dead);
+    if let Some(node) = after.finish(state, node, dead) {
+        // SAFETY: a payload node with no handles (payload nodes never gain
+        // handles from zero), unlinked by `give_up_locked` or by the
+        // referent's death (which then did not claim it): nothing can reach
+        // it any more. A payload that never ran is dropped here, outside the
+        // list lock, since it is user code.
+        unsafe { free_node(node) };
+    }
 }
 
 /// Gives up one handle of `node` with its list's lock held (`state`); if it
-/// was the last, unlinks the node. What must follow once the lock is
-/// released (freeing the node, giving up a count of the list) is returned,
-/// not done here: the lock lives in the list, which that may free.
+/// was the last, unlinks the node. What must go with or after the unlock
+/// (giving up a count of the list, freeing the node) is returned, not done
+/// here: the lock lives in the list, which that may free.
 ///
 /// Only the last handle is given up here, by one compare-and-swap from one,
 /// never by a read followed by a decrement: other handles may be given up
@@ -816,10 +824,7 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
         // other handle's uses.
         node_ref.handles.store(n - 1, Ordering::Release);
         state.unlink(node_ref);
-        return AfterUnlock::Release {
-            free: Some(node),
-            list: node_ref.list,
-        };
+        return AfterUnlock::Release { free: Some(node) };
     }
     // AcqRel: Release as in `release`; Acquire sees every other handle's
     // uses before the unlink. Fails only for a shared node revived
@@ -833,59 +838,55 @@ fn give_up_locked(node: NonNull<Node>, state: &mut State, dead: Probe<'_>) -> Af
     }
     state.unlink(node_ref);
     if core::mem::replace(&mut node_ref.links(state).holds_list, false) {
-        return AfterUnlock::Release {
-            free: None,
-            list: node_ref.list,
-        };
+        return AfterUnlock::Release { free: None };
     }
     AfterUnlock::Nothing
 }
 
-/// What the last handle of a node does after its list's lock is released.
+/// What the last handle of a node does with, and after, the unlock of its
+/// list.
 #[must_use]
 enum AfterUnlock {
     Nothing,
-    /// Not the last handle: give it up lock-free now that the lock is
-    /// released (which may find it the last after all, and lock again).
+    /// Not the last handle: give it up lock-free once the lock is released
+    /// (which may find it the last after all, and lock again).
     GiveUp,
-    /// Free the (payload) node, if any, then give up one count of the list.
+    /// Give up one count of the list with the unlock (the payload node's
+    /// own, or the shared node's `holds_list`), then free the payload node,
+    /// if any.
     Release {
         free: Option<NonNull<Node>>,
-        list: NonNull<List>,
     },
 }
 
 impl AfterUnlock {
-    /// `node` and `dead` are the handle's, for `GiveUp`.
-    fn run(self, node: NonNull<Node>, dead: Probe<'_>) {
-        if let Some(node) = self.run_reclaiming(node, dead) {
-            // SAFETY: a payload node with no handles (payload nodes never
-            // gain handles from zero), unlinked by `give_up_locked` or by
-            // the referent's death (which then did not claim it): nothing
-            // can reach it any more. A payload that never ran is dropped
-            // here, outside the list lock, since it is user code.
-            unsafe { free_node(node) };
-        }
-    }
-
-    /// [`run`](AfterUnlock::run), except that the payload node to free, if
-    /// any, is returned instead (with no handles, unlinked, unreachable:
-    /// the caller's alone). The list's count it held is given up.
-    fn run_reclaiming(self, node: NonNull<Node>, dead: Probe<'_>) -> Option<NonNull<Node>> {
+    /// Releases `state` (the lock of `node`'s list) as this says, and
+    /// returns the payload node to free, if any: with no handles, unlinked,
+    /// unreachable, the caller's alone. `node` and `dead` are the handle's,
+    /// for `GiveUp`.
+    fn finish(
+        self,
+        state: Locked<'_>,
+        node: NonNull<Node>,
+        dead: Probe<'_>,
+    ) -> Option<NonNull<Node>> {
         match self {
             AfterUnlock::Nothing => None,
             AfterUnlock::GiveUp => {
+                drop(state);
                 // The handle is still ours: give it up as any drop does.
                 release(node, dead);
                 None
             }
-            AfterUnlock::Release { free, list } => {
+            AfterUnlock::Release { free } => {
                 // SAFETY: the freed payload node's count of the list, or the
-                // shared node's `holds_list` count, given up exactly once.
-                // Given up before the node is freed, so a payload whose drop
-                // panics cannot leak the list (outside review, failure 8);
-                // an unlinked node no longer uses its list.
-                unsafe { List::release(list) };
+                // shared node's `holds_list` count, given up exactly once and
+                // with the unlock, so no other owner can free the list while
+                // we still unlock it; nothing uses the list afterwards (an
+                // unlinked node no longer does). Given up before the node is
+                // freed, so a payload whose drop panics cannot leak the list
+                // (outside review, failure 8).
+                unsafe { state.unlock_releasing() };
                 free
             }
         }

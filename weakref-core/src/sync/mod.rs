@@ -42,18 +42,19 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
-/// The contents of a mutex reached through `&mut` (no locking: exclusive
-/// access is proven by the borrow), ignoring poisoning as [`lock`] does.
-pub(crate) fn get_mut<T>(mutex: &mut Mutex<T>) -> &mut T {
-    #[cfg(not(loom))]
-    {
-        mutex
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-    #[cfg(loom)]
-    {
-        mutex.get_mut().unwrap()
+/// One step of waiting for a lock another thread holds (`list_lock.rs`):
+/// spins a little longer each time, then yields the processor. (Loom
+/// models block instead: see `list_lock.rs`.)
+#[cfg(not(loom))]
+pub(crate) fn backoff(step: &mut u32) {
+    const SPIN_STEPS: u32 = 6;
+    if *step < SPIN_STEPS {
+        for _ in 0..1_u32 << *step {
+            core::hint::spin_loop();
+        }
+        *step += 1;
+    } else {
+        std::thread::yield_now();
     }
 }
 
