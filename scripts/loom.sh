@@ -8,7 +8,7 @@
 # Usage: bash scripts/loom.sh [--ci]
 #   (no flag)  full: every interleaving, no preemption bound (but 4 for the
 #              six models too large for that: the four three-thread core
-#              models, and two of the dictionaries'); ~3.5 min warm
+#              models, and two of the dictionaries'); ~3 min warm
 #   --ci       LOOM_MAX_PREEMPTIONS=3: ~2 min from cold on 2 cores, nearly all
 #              of it compiling; the models themselves take about a second
 # LOOM_MAX_PREEMPTIONS in the environment overrides both.

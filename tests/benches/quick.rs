@@ -116,7 +116,10 @@ impl Table {
         for (anchor, t) in anchors {
             line += &format!(" | {anchor} {t:>9.2} ns = {:>5.2}x", ours / t);
         }
-        let base = name.trim_end_matches("_fast_hash");
+        // The `rc` rows compare with the same CPython rows as the `Arc` ones.
+        let base = name
+            .trim_end_matches("_fast_hash")
+            .trim_start_matches("rc_");
         if let Some(py) = self.python.get(base) {
             line += &format!(" | cpython {py:>8.2} ns ({:>5.1}x faster)", py / ours);
         }
@@ -531,9 +534,8 @@ fn concurrent(t: &Table) {
 /// `std::rc::Weak`. Kept apart from `dictionaries` so other row sets merge
 /// beside it.
 fn identity_and_rc_rows(t: &Table) {
-    use std::rc::{Rc, Weak as RcWeak};
     use weak_table::PtrWeakKeyHashMap;
-    use weakref::{BuildAddressHasher, WeakKeyIdentityDictionary, rc};
+    use weakref::{BuildAddressHasher, WeakKeyIdentityDictionary};
 
     fn identity<S: BuildHasher + Default>(t: &Table, suffix: &str) {
         let keys: Vec<_> = (0..1_000).map(key).collect();
@@ -574,6 +576,16 @@ fn identity_and_rc_rows(t: &Table) {
     identity::<std::collections::hash_map::RandomState>(t, "");
     identity::<BuildAddressHasher>(t, "_address_hash");
 
+    rc_rows::<std::collections::hash_map::RandomState>(t, "");
+    rc_rows::<BuildHasherDefault<MulHasher>>(t, "_fast_hash");
+}
+
+/// The `rc` dictionaries against weak-table over `rc::Weak`, and against
+/// CPython, whose reference counts are not atomic either (one thread under
+/// the GIL), as `Rc`'s are not.
+fn rc_rows<S: BuildHasher + Default + Clone>(t: &Table, suffix: &str) {
+    use std::rc::{Rc, Weak as RcWeak};
+    use weakref::rc;
     let rc_key = |id| {
         Rc::new(Key {
             id,
@@ -581,11 +593,12 @@ fn identity_and_rc_rows(t: &Table) {
         })
     };
     let keys: Vec<_> = (0..1_000).map(rc_key).collect();
-    let ours: rc::WeakKeyDictionary<Key, u64> = keys.iter().map(|k| (k, k.id)).collect();
-    let wt: WeakKeyHashMap<RcWeak<Key>, u64> = keys.iter().map(|k| (Rc::clone(k), k.id)).collect();
+    let ours: rc::WeakKeyDictionary<Key, u64, S> = keys.iter().map(|k| (k, k.id)).collect();
+    let wt: WeakKeyHashMap<RcWeak<Key>, u64, S> =
+        keys.iter().map(|k| (Rc::clone(k), k.id)).collect();
     let probe = &*keys[7];
     t.row(
-        "rc_wkd_get_1000",
+        &format!("rc_wkd_get_1000{suffix}"),
         "<= 1.5x weak-table",
         ns(|| sink(black_box(ours.get(black_box(probe))))),
         &[(
@@ -596,7 +609,7 @@ fn identity_and_rc_rows(t: &Table) {
     let extra = rc_key(u64::MAX);
     let (mut ours, mut wt) = (ours, wt);
     t.row(
-        "rc_wkd_insert_remove",
+        &format!("rc_wkd_insert_remove{suffix}"),
         "<= 2x weak-table",
         ns(|| {
             ours.insert(&extra, 1);
@@ -610,11 +623,11 @@ fn identity_and_rc_rows(t: &Table) {
             }),
         )],
     );
-    let ours: rc::WeakValueDictionary<u64, Key> = keys.iter().map(|k| (k.id, k)).collect();
-    let wt: WeakValueHashMap<u64, RcWeak<Key>> =
+    let ours: rc::WeakValueDictionary<u64, Key, S> = keys.iter().map(|k| (k.id, k)).collect();
+    let wt: WeakValueHashMap<u64, RcWeak<Key>, S> =
         keys.iter().map(|k| (k.id, Rc::clone(k))).collect();
     t.row(
-        "rc_wvd_get_1000",
+        &format!("rc_wvd_get_1000{suffix}"),
         "<= 1.5x weak-table",
         ns(|| sink(black_box(ours.get(black_box(&7))))),
         &[(
@@ -624,7 +637,7 @@ fn identity_and_rc_rows(t: &Table) {
     );
     let (mut ours, mut wt) = (ours, wt);
     t.row(
-        "rc_wvd_insert_remove",
+        &format!("rc_wvd_insert_remove{suffix}"),
         "<= 2x weak-table",
         ns(|| {
             ours.insert(u64::MAX, &extra);
@@ -635,6 +648,21 @@ fn identity_and_rc_rows(t: &Table) {
             ns(|| {
                 wt.insert(u64::MAX, Rc::clone(&extra));
                 black_box(wt.remove(&u64::MAX));
+            }),
+        )],
+    );
+    t.row(
+        &format!("rc_wvd_get_or_insert{suffix}"),
+        "<= 1.5x weak-table",
+        ns(|| sink(black_box(ours.get_or_insert_with(7, || Rc::clone(&extra))))),
+        &[(
+            "weak-table rc get+insert",
+            ns(|| {
+                let v = wt.get(&7).unwrap_or_else(|| {
+                    wt.insert(7, Rc::clone(&extra));
+                    Rc::clone(&extra)
+                });
+                sink(black_box(v));
             }),
         )],
     );

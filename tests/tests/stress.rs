@@ -272,3 +272,55 @@ fn count_after_joins_equals_live_handles() {
         counts.closures_made.load(Ordering::SeqCst)
     );
 }
+
+// One object's list lock (its count and lock in one word, `list_lock.rs`)
+// hammered by every thread at once: registering, cancelling and dropping
+// callback refs, counting, listing. The count of weak reference objects
+// stays exact, the list is freed once (the leak checks run this file), and
+// exactly the refs kept past the death call back.
+#[test]
+fn one_list_lock_hammered_by_every_thread() {
+    const PER_THREAD: usize = if cfg!(miri) { 3 } else { 2_000 };
+    let counts = Arc::new(Counts::default());
+    let o = Obj::new(0);
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let kept: Vec<Ref<Obj>> = thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let (o, barrier, counts) = (&o, Arc::clone(&barrier), Arc::clone(&counts));
+                s.spawn(move || {
+                    barrier.wait();
+                    let mut kept = Vec::new();
+                    for i in 0..PER_THREAD {
+                        drop(Ref::with_callback(o, counted_callback(&counts, false)));
+                        let cancelled = Ref::with_callback(o, counted_callback(&counts, false));
+                        assert!(cancelled.cancel());
+                        assert!(getweakrefcount(o) >= kept.len());
+                        if i % 100 == 0 {
+                            counts.registered.fetch_add(1, Ordering::SeqCst);
+                            kept.push(Ref::with_callback(o, counted_callback(&counts, true)));
+                            assert!(getweakrefs(o).len() >= kept.len());
+                        }
+                    }
+                    kept
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert_eq!(getweakrefcount(&o), kept.len());
+    drop(o);
+    let registered = counts.registered.load(Ordering::SeqCst);
+    assert_eq!(registered, kept.len());
+    assert_eq!(counts.fired.load(Ordering::SeqCst), registered);
+    assert_eq!(counts.wrongly_fired.load(Ordering::SeqCst), 0);
+    drop(kept);
+    assert_eq!(
+        counts.closures_dropped.load(Ordering::SeqCst),
+        counts.closures_made.load(Ordering::SeqCst),
+        "every callback closure is dropped exactly once"
+    );
+}

@@ -570,6 +570,13 @@ impl State {
 mod tests {
     use super::*;
 
+    /// The size BENCHMARKS.md reports (the count and the lock are one word).
+    #[test]
+    #[cfg(all(target_pointer_width = "64", not(loom)))]
+    fn list_size() {
+        assert_eq!(size_of::<List>(), 88);
+    }
+
     #[test]
     fn release_frees_list_and_shared_nodes() {
         let list = List::alloc(1);
