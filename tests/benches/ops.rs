@@ -13,11 +13,18 @@ struct Obj {
     header: Header,
 }
 
+/// A key that hashes by value (`Header` hashes and compares as nothing).
+#[derive(Referent, Hash, PartialEq, Eq)]
+struct Key {
+    id: u64,
+    header: Header,
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(op), Some(n)) = (args.next(), args.next()) else {
         eprintln!(
-            "usage: ops <weak_upgrade|ref_get|weak_upgrade_dead|ref_get_dead|arc_downgrade|ref_new|life_0|life_1|life_anchor|wvd_get|cwvd_get> <N>"
+            "usage: ops <weak_upgrade|ref_get|weak_upgrade_dead|ref_get_dead|arc_downgrade|ref_new|life_0|life_1|life_anchor|wvd_get|cwvd_get|wvd_insert_remove|wt_wvd_insert_remove|wkd_insert_remove|rc_wkd_insert_remove> <N>"
         );
         std::process::exit(2);
     };
@@ -108,6 +115,30 @@ fn main() {
             repeat(n, || {
                 d.insert(1, Arc::clone(&o));
                 drop(black_box(d.remove(&1)));
+            });
+        }
+        // The same through a `WeakKeyDictionary`, for both families.
+        "wkd_insert_remove" => {
+            let k = Arc::new(Key {
+                id: 1,
+                header: Header::new(),
+            });
+            let mut d: weakref::WeakKeyDictionary<Key, u64> = weakref::WeakKeyDictionary::new();
+            repeat(n, || {
+                d.insert(&k, 1);
+                black_box(d.remove(&*k));
+            });
+        }
+        "rc_wkd_insert_remove" => {
+            let k = std::rc::Rc::new(Key {
+                id: 1,
+                header: Header::new(),
+            });
+            let mut d: weakref::rc::WeakKeyDictionary<Key, u64> =
+                weakref::rc::WeakKeyDictionary::new();
+            repeat(n, || {
+                d.insert(&k, 1);
+                black_box(d.remove(&*k));
             });
         }
         other => panic!("unknown operation {other}"),
