@@ -60,10 +60,11 @@ impl fmt::Debug for List {
 ///
 /// The locker owns a count of the list for as long as it holds the lock.
 pub(crate) struct Locked<'a> {
-    /// A raw pointer, not `&List`: once `unlock_releasing` has given up its
-    /// count, another owner may free the list while this guard is still
-    /// being consumed (as `Arc::drop` holds no reference across its
-    /// decrement).
+    /// The pointer the list was allocated with (from its `ListRef`), not
+    /// `&List`: once `unlock_releasing` has given up its count, another
+    /// owner may free the list while this guard is still being consumed
+    /// (as `Arc::drop` holds no reference across its decrement), and the
+    /// last owner frees it through this pointer.
     list: NonNull<List>,
     _borrow: PhantomData<&'a List>,
 }
@@ -202,16 +203,6 @@ impl List {
         NonNull::from(Box::leak(list))
     }
 
-    /// Locks the list's state. The caller owns a count of the list, and
-    /// keeps it while it holds the lock.
-    pub(crate) fn lock(&self) -> Locked<'_> {
-        self.word.lock();
-        Locked {
-            list: NonNull::from(self),
-            _borrow: PhantomData,
-        }
-    }
-
     pub(crate) fn owner(&self) -> usize {
         // Acquire: pairs with the Release store in `rehome`, so a caller that
         // sees its own address also sees the slots that `rehome` cleared.
@@ -265,9 +256,9 @@ impl List {
     /// The caller owns the header's count of `list`, and gives it up.
     pub(crate) unsafe fn die(list: NonNull<List>) {
         // SAFETY: the header's count keeps the list alive until released.
-        let list_ref = unsafe { list.as_ref() };
+        let list_ref = unsafe { ListRef::new(list) };
         let mut state = list_ref.lock();
-        let detached = state.detach_all(list_ref);
+        let detached = state.detach_all(&list_ref);
         // SAFETY: the header's count, given up once, with the unlock; the
         // list is not used again. Claimed nodes hold their own counts.
         unsafe { state.unlock_releasing() };
@@ -298,6 +289,18 @@ impl<'a> ListRef<'a> {
     pub(crate) unsafe fn new(ptr: NonNull<List>) -> Self {
         Self {
             ptr,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Locks the list's state, for as long as the count held for `'a`.
+    /// The guard keeps the pointer the list was allocated with, so freeing
+    /// the list through it (`Locked::unlock_releasing`) never depends on a
+    /// pointer derived from a shared reference.
+    pub(crate) fn lock(self) -> Locked<'a> {
+        self.word.lock();
+        Locked {
+            list: self.ptr,
             _borrow: PhantomData,
         }
     }

@@ -20,7 +20,7 @@
 use core::ptr::NonNull;
 
 use crate::hash::HashCache;
-use crate::list::{List, Locked, State};
+use crate::list::{List, ListRef, Locked, State};
 use crate::sync::{AtomicUsize, Ordering, UnsafeCell};
 
 /// What a node is for; fixes where it sits in the list and when its payload
@@ -617,7 +617,7 @@ impl Handle {
         }
         // SAFETY: a payload node owns a count of its list while it is alive,
         // and this handle keeps it alive.
-        let list = unsafe { node.list.as_ref() };
+        let list = unsafe { ListRef::new(node.list) };
         let mut state = list.lock();
         // Dead now: the death came first, and its callbacks are fixed (the
         // clearing will claim this node, or already has). Alive now: the
@@ -657,7 +657,7 @@ impl Handle {
         }
         // SAFETY: a payload node owns a count of its list while it is alive,
         // and this handle keeps it alive.
-        let list = unsafe { node.list.as_ref() };
+        let list = unsafe { ListRef::new(node.list) };
         let mut state = list.lock();
         let links = node.links(&mut state);
         if !links.linked || links.cancelled {
@@ -676,7 +676,7 @@ impl Handle {
     pub(crate) fn is_armed(&self) -> bool {
         let node = self.node();
         // SAFETY: as in `claim`.
-        let list = unsafe { node.list.as_ref() };
+        let list = unsafe { ListRef::new(node.list) };
         let mut state = list.lock();
         let links = node.links(&mut state);
         links.linked && !links.cancelled
@@ -756,7 +756,7 @@ fn last_handle_dropped(node: NonNull<Node>, dead: Probe<'_>) {
     let node_ref = unsafe { node.as_ref() };
     // SAFETY: a payload node owns a count of its list until it is freed; a
     // shared node with a handle (ours) holds one through `holds_list`.
-    let list_ref = unsafe { node_ref.list.as_ref() };
+    let list_ref = unsafe { ListRef::new(node_ref.list) };
     let mut state = list_ref.lock();
     let after = give_up_locked(node, &mut state, dead);
     if let Some(node) = after.finish(state, node, dead) {
