@@ -26,7 +26,9 @@
 //! the counts and their orderings are the real code; what differs is only
 //! how a waiter waits, and that two lists' critical sections never overlap
 //! in a model (they share nothing but the atomics, which loom still
-//! explores against every other step).
+//! explores against every other step). Because that mutex also orders the
+//! critical sections, the word's Acquire/Release for the locked state is
+//! checked by Miri, which runs this real lock, not by loom (RELIABILITY.md).
 
 use crate::sync::{AtomicUsize, Ordering};
 
