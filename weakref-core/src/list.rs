@@ -101,29 +101,31 @@ impl Locked<'_> {
     }
 }
 
+impl Locked<'_> {
+    /// The state, reachable only through a `Locked` (the lock is held).
+    fn state(&self) -> *mut State {
+        // SAFETY: the list is alive (see `word`).
+        let cell = unsafe { &self.list.as_ref().state };
+        cell.with_mut(|state| state)
+    }
+}
+
 impl Deref for Locked<'_> {
     type Target = State;
 
     fn deref(&self) -> &State {
-        // SAFETY: the list is alive (see `word`).
-        let cell = unsafe { &self.list.as_ref().state };
-        cell.with_mut(|state| {
-            // SAFETY: the lock is held for as long as `self` is borrowed, and
-            // `state` is only reached through a `Locked`.
-            unsafe { &*state }
-        })
+        // SAFETY: the lock is held for as long as `self` is borrowed, and the
+        // state is only reached through a `Locked`: no `&mut` to it exists
+        // while this shared borrow of `self` does.
+        unsafe { &*self.state() }
     }
 }
 
 impl DerefMut for Locked<'_> {
     fn deref_mut(&mut self) -> &mut State {
-        // SAFETY: the list is alive (see `word`).
-        let cell = unsafe { &self.list.as_ref().state };
-        cell.with_mut(|state| {
-            // SAFETY: the lock is held and `self` is borrowed mutably for as
-            // long as the result lives: the only access to the state.
-            unsafe { &mut *state }
-        })
+        // SAFETY: the lock is held and `self` is borrowed mutably for as
+        // long as the result lives: the only access to the state.
+        unsafe { &mut *self.state() }
     }
 }
 

@@ -96,9 +96,7 @@ impl ListLock {
         // Release: the state written under the lock happens before the next
         // holder's Acquire.
         let old = self.word.fetch_sub(LOCKED, Ordering::Release);
-        debug_assert!(old & LOCKED != 0, "unlocked a list that was not locked");
-        #[cfg(loom)]
-        model::leave();
+        left(old);
     }
 
     /// Releases the lock and takes one more count, in one step.
@@ -109,9 +107,7 @@ impl ListLock {
         // count needs nothing more, as `Arc::clone`: the caller already
         // owns one.
         let old = self.word.fetch_add(ONE - LOCKED, Ordering::Release);
-        debug_assert!(old & LOCKED != 0, "unlocked a list that was not locked");
-        #[cfg(loom)]
-        model::leave();
+        left(old);
         check_count(old);
     }
 
@@ -123,11 +119,7 @@ impl ListLock {
     pub(crate) fn unlock_releasing(&self) -> bool {
         // Release: as in `unlock`, and as `Arc::drop` for the count.
         let old = self.word.fetch_sub(ONE + LOCKED, Ordering::Release);
-        debug_assert!(old & LOCKED != 0, "unlocked a list that was not locked");
-        // Under loom: after the step, and on memory outside the list, which
-        // another owner may free from now on.
-        #[cfg(loom)]
-        model::leave();
+        left(old);
         self.was_last(old - LOCKED)
     }
 
@@ -145,10 +137,10 @@ impl ListLock {
     /// clear), held only that count.
     fn was_last(&self, old: usize) -> bool {
         debug_assert!(old >= ONE, "gave up a count nobody held");
+        // Nobody locks a list without owning a count, so the last count is
+        // never given up while another thread holds the lock.
+        debug_assert_ne!(old, ONE | LOCKED, "the last count went while locked");
         if old != ONE {
-            // Nobody locks a list without owning a count, so the last count
-            // is never given up while another thread holds the lock.
-            debug_assert!(old / ONE > 1 || old & LOCKED == 0);
             return false;
         }
         // Acquire: synchronises with every earlier Release decrement and
@@ -157,6 +149,15 @@ impl ListLock {
         self.word.load(Ordering::Acquire);
         true
     }
+}
+
+/// After an unlock step whose previous word was `old`: checks it was
+/// locked, and under loom lets the next waiter in (after the step, and on
+/// memory outside the list, which another owner may free from then on).
+fn left(old: usize) {
+    debug_assert!(old & LOCKED != 0, "unlocked a list that was not locked");
+    #[cfg(loom)]
+    model::leave();
 }
 
 /// Aborts on a count that could overflow, as `Arc` does: each count is a
