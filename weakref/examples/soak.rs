@@ -542,20 +542,36 @@ fn main() -> ExitCode {
         let old = lock(slot).take();
         drop(old);
     }
-    for mut local in locals {
+    for local in &mut locals {
         while let Some(kept) = local.kept.pop() {
-            shared.release(&mut local, kept, false);
+            shared.release(local, kept, false);
         }
-        drop(local.plain);
+        local.plain.clear();
         for ran in local.dying.drain(..) {
             if !ran.load(SeqCst) {
                 stats.mismatch("a callback of a ref alive at its referent's death never ran");
             }
         }
+        // Not empty yet, necessarily: another thread's callback may still
+        // hold one of its values (a callback's payload holds an object; two
+        // such callbacks on each other's objects keep both alive until their
+        // refs go). Deaths here are on this thread, so the count is exact.
+        if local.own.len() != local.own.iter().count() {
+            stats.mismatch("a thread's WeakValueDictionary len is not its live entries");
+        }
+    }
+    // Every ref and callback is gone, and deaths are synchronous on this
+    // thread: nothing can keep an object alive any more.
+    let alive = stats.objects_made.load(SeqCst) - stats.objects_dropped.load(SeqCst);
+    if alive != 0 {
+        stats.mismatch(&format!("{alive} objects outlived every reference to them"));
+    }
+    for local in &locals {
         if !local.own.is_empty() {
             stats.mismatch("a thread's WeakValueDictionary is not empty at the end");
         }
     }
+    drop(locals);
     check_dictionaries(&shared);
     {
         let (mut wkd, wvd, set) = (lock(&shared.wkd), lock(&shared.wvd), lock(&shared.set));
