@@ -6,12 +6,16 @@
 //! cargo run --release --example soak -- --seconds 60 [--threads N]
 //! ```
 //!
-//! Checked at the end: every callback of a ref that was alive when its
-//! referent died ran exactly once, no callback of a ref dropped or cancelled
-//! while its referent was held ever ran, `cancel` succeeded whenever the
-//! referent was held, the dictionaries' `len` is what they hold alive (and 0
-//! once everything is dropped), and every object, callback and dictionary
-//! value made was dropped.
+//! The threads also share a `ConcurrentWeakValueDictionary` with no lock of
+//! their own, and keep finalizers beside their callback refs.
+//!
+//! Checked at the end: every callback (or finalizer) of a ref that was alive
+//! when its referent died ran exactly once, no callback of a ref dropped or
+//! cancelled (no finalizer detached) while its referent was held ever ran,
+//! `cancel` and `detach` succeeded whenever the referent was held and a
+//! finalizer called then ran at once, the dictionaries' `len` is what they
+//! hold alive (and 0 once everything is dropped), and every object, callback
+//! and dictionary value made was dropped.
 
 use std::hash::{Hash, Hasher};
 use std::process::ExitCode;
@@ -21,8 +25,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use weakref::{
-    Header, Proxy, Ref, Referent, WeakKeyDictionary, WeakSet, WeakValueDictionary, getweakrefcount,
-    proxy, proxy_with_callback,
+    ConcurrentWeakValueDictionary, Finalize, Header, Proxy, Ref, Referent, WeakKeyDictionary,
+    WeakSet, WeakValueDictionary, finalize, getweakrefcount, proxy, proxy_with_callback,
 };
 
 /// Object slots shared by all threads: replacing or clearing one is a death.
@@ -178,12 +182,15 @@ struct Shared {
     wkd: Mutex<WeakKeyDictionary<Obj, Value>>,
     wvd: Mutex<WeakValueDictionary<u64, Obj>>,
     set: Mutex<WeakSet<Obj>>,
+    /// Used by every thread at once, with no lock of ours.
+    cache: ConcurrentWeakValueDictionary<u64, Obj>,
 }
 
-/// A weak reference with a callback, kept by one thread.
+/// A weak reference with a callback, or a finalizer, kept by one thread.
 enum Kept {
     Ref(Ref<Obj>, Arc<AtomicBool>),
     Proxy(Proxy<Obj>, Arc<AtomicBool>),
+    Finalize(Finalize<Obj>, Arc<AtomicBool>),
 }
 
 /// One thread's weak references and its own dictionary.
@@ -222,6 +229,7 @@ impl Shared {
             wkd: Mutex::new(WeakKeyDictionary::new()),
             wvd: Mutex::new(WeakValueDictionary::new()),
             set: Mutex::new(WeakSet::new()),
+            cache: ConcurrentWeakValueDictionary::new(),
         }
     }
 
@@ -229,14 +237,19 @@ impl Shared {
         lock(&self.slots[local.below(SLOTS)]).clone()
     }
 
-    /// Lets a kept callback ref go. Referent held: its callback must never
-    /// run (dropped, or cancelled, which must succeed). Referent dead: its
-    /// callback must run exactly once (perhaps still running elsewhere).
+    /// Lets a kept callback ref or finalizer go. Referent held: its
+    /// callback must never run (dropped, or cancelled or detached, which
+    /// must succeed), except a finalizer called now, which runs at once.
+    /// Referent dead: its callback must run exactly once (perhaps still
+    /// running elsewhere).
     fn release(&self, local: &mut Local, kept: Kept, cancel: bool) {
         let stats = &self.stats;
         let (held, ran) = match &kept {
             Kept::Ref(r, ran) => (r.get(), Arc::clone(ran)),
             Kept::Proxy(p, ran) => (p.get().ok(), Arc::clone(ran)),
+            // Only this thread calls or detaches it, so `None` means its
+            // object was seen dead.
+            Kept::Finalize(f, ran) => (f.peek(), Arc::clone(ran)),
         };
         if held.is_none() {
             // Seen dead while held: the callback is due, even if the dying
@@ -248,6 +261,11 @@ impl Shared {
                     stats.cancels.fetch_add(1, SeqCst);
                     if r.cancel() {
                         stats.mismatch("cancel succeeded after the referent was seen dead");
+                    }
+                }
+                Kept::Finalize(f, _) => {
+                    if f.detach().is_some() {
+                        stats.mismatch("a finalizer detached after its object was seen dead");
                     }
                 }
                 other => drop(other),
@@ -262,6 +280,21 @@ impl Shared {
                 stats.cancels.fetch_add(1, SeqCst);
                 if !r.cancel() {
                     stats.mismatch("cancel failed while the referent was held");
+                }
+            }
+            Kept::Finalize(f, _) if !cancel => {
+                // Called while its object is held: runs now, exactly once.
+                stats.expected_runs.fetch_add(1, SeqCst);
+                if !f.call() || !ran.load(SeqCst) || f.alive() {
+                    stats.mismatch("a finalizer called while its object was held did not run");
+                }
+                return;
+            }
+            Kept::Finalize(f, _) => {
+                stats.cancels.fetch_add(1, SeqCst);
+                match f.detach() {
+                    Some((obj, func)) => drop((obj, func)),
+                    None => stats.mismatch("detach failed while the object was held"),
                 }
             }
             other => drop(other),
@@ -323,16 +356,16 @@ impl Shared {
                     None
                 };
                 let (ran, payload) = Payload::new(stats, held);
-                let kept = if local.below(4) == 0 {
-                    Kept::Proxy(
+                let kept = match local.below(6) {
+                    0 => Kept::Proxy(
                         proxy_with_callback(&obj, move |p: &Proxy<Obj>| payload.run(p.is_alive())),
                         ran,
-                    )
-                } else {
-                    Kept::Ref(
+                    ),
+                    1 => Kept::Finalize(finalize(&obj, move || payload.run(false)), ran),
+                    _ => Kept::Ref(
                         Ref::with_callback(&obj, move |r: &Ref<Obj>| payload.run(r.is_alive())),
                         ran,
-                    )
+                    ),
                 };
                 drop(obj);
                 if local.kept.len() >= KEPT {
@@ -352,6 +385,16 @@ impl Shared {
                             stats.proxy_uses.fetch_add(1, SeqCst);
                             let _ = p.with(|o| o.id);
                         }
+                        Kept::Finalize(f, _) => {
+                            // Held, its object cannot die: the finalizer
+                            // stays alive (only this thread calls it).
+                            if let Some(obj) = f.peek() {
+                                if !f.alive() {
+                                    stats.mismatch("the finalizer of a held object is not alive");
+                                }
+                                drop(obj);
+                            }
+                        }
                     }
                 }
             }
@@ -370,19 +413,27 @@ impl Shared {
                 stats.dict_ops.fetch_add(1, SeqCst);
                 let obj = self.object(local);
                 let id = obj.as_ref().map_or_else(|| local.next() % 64, |o| o.id);
-                match (local.below(3), obj) {
+                match (local.below(5), obj) {
                     (0, Some(obj)) => drop(lock(&self.wkd).insert(&obj, Value::new(stats))),
                     (1, Some(obj)) => drop(lock(&self.wvd).insert(id % 32, &obj)),
                     (2, Some(obj)) => drop(lock(&self.set).insert(&obj)),
+                    (3, Some(obj)) => drop(self.cache.insert(id % 32, &obj)),
+                    (4, Some(obj)) => {
+                        let got = self.cache.get_or_insert_with(id % 32, || Arc::clone(&obj));
+                        if got.id % 32 != id % 32 {
+                            stats.mismatch("ConcurrentWeakValueDictionary gave a wrong value");
+                        }
+                    }
                     _ => {}
                 }
             }
             12 => {
                 stats.dict_ops.fetch_add(1, SeqCst);
                 let probe = Obj::probe(local.next() % 4096);
-                match local.below(3) {
+                match local.below(4) {
                     0 => drop(lock(&self.wkd).remove(&probe)),
                     1 => drop(lock(&self.wvd).remove(&(probe.id % 32))),
+                    2 => drop(self.cache.remove(&(probe.id % 32))),
                     _ => drop(lock(&self.set).remove(&probe)),
                 }
             }
@@ -399,6 +450,10 @@ impl Shared {
                 }
                 let got = lock(&self.wvd).get(&(local.next() % 32));
                 drop(got);
+                let key = local.next() % 32;
+                if self.cache.get(&key).is_some_and(|o| o.id % 32 != key) {
+                    stats.mismatch("ConcurrentWeakValueDictionary gave a wrong value");
+                }
             }
             // This thread's own dictionary: deaths come from other threads.
             14 => {
@@ -474,6 +529,16 @@ fn check_dictionaries(shared: &Shared) {
     let set = lock(&shared.set);
     if set.len() != set.iter().count() || set.iter().any(|o| !set.contains(&o)) {
         stats.mismatch("WeakSet len is not its live entries");
+    }
+    let cache = &shared.cache;
+    if cache.len() != cache.iter().count() {
+        stats.mismatch("ConcurrentWeakValueDictionary len is not its live entries");
+    }
+    if cache
+        .iter()
+        .any(|(k, v)| cache.get(&k).is_none_or(|g| !Arc::ptr_eq(&g, &v)))
+    {
+        stats.mismatch("ConcurrentWeakValueDictionary iteration and get disagree");
     }
 }
 
@@ -575,7 +640,7 @@ fn main() -> ExitCode {
     check_dictionaries(&shared);
     {
         let (mut wkd, wvd, set) = (lock(&shared.wkd), lock(&shared.wvd), lock(&shared.set));
-        if !wkd.is_empty() || !wvd.is_empty() || !set.is_empty() {
+        if !wkd.is_empty() || !wvd.is_empty() || !set.is_empty() || !shared.cache.is_empty() {
             stats.mismatch("a dictionary is not empty once every object is dead");
         }
         wkd.clear(); // a `&mut` operation: drops the dead keys' values
@@ -598,7 +663,7 @@ fn main() -> ExitCode {
         get(&stats.objects_dropped)
     );
     println!(
-        "callbacks: {} made, {} run, {} expected to run (ref held at death), {} let go while the referent was held, {} cancels, {} dropped",
+        "callbacks: {} made, {} run, {} expected to run (ref held at death), {} let go while the referent was held, {} cancels and detaches, {} dropped",
         get(&stats.callbacks_made),
         get(&stats.callbacks_run),
         get(&stats.expected_runs),
