@@ -324,3 +324,90 @@ fn one_list_lock_hammered_by_every_thread() {
         "every callback closure is dropped exactly once"
     );
 }
+
+/// Polls `future` on this thread, parking between polls until its waker
+/// runs. A wake-up the death never sends would park forever: after a minute
+/// with no wake-up, this fails instead of hanging the test run (a deadline
+/// for a lost wake-up, not a timing of anything).
+fn block_on_or_lost<F: std::future::Future>(future: F) -> F::Output {
+    use std::sync::atomic::AtomicBool;
+    use std::task::{Context, Poll, Wake, Waker};
+    use std::time::{Duration, Instant};
+
+    struct Unpark(thread::Thread, AtomicBool);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.1.store(true, Ordering::SeqCst);
+            self.0.unpark();
+        }
+    }
+    let unpark = Arc::new(Unpark(thread::current(), AtomicBool::new(false)));
+    let waker = Waker::from(Arc::clone(&unpark));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        // Park until woken (spurious unparks just go round again).
+        while !unpark.1.swap(false, Ordering::SeqCst) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "a waiter of `Ref::dead` was never woken");
+            thread::park_timeout(left);
+        }
+    }
+}
+
+// `Ref::dead` (DESIGN 22) with the death racing every waiter's poll: each
+// round, several threads await one object's death (one of them polls once
+// and drops its future, unregistering while the death may be clearing),
+// and the object dies on whichever thread drops its last `Arc`. Every
+// waiter that keeps its future must be woken and see the ref cleared; a
+// dropped future leaves nothing behind (the leak checks run this file).
+#[test]
+fn awaited_deaths_wake_every_waiter_under_contention() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    const WAITERS: usize = if cfg!(miri) { 2 } else { 4 };
+    let rounds: u32 = if cfg!(miri) { 2 } else { 200 };
+    for round in 0..rounds {
+        let o = Obj::new(round);
+        let r = Ref::new(&o);
+        let barrier = Barrier::new(WAITERS + 2);
+        thread::scope(|s| {
+            for w in 0..WAITERS {
+                let (o, r, barrier) = (Arc::clone(&o), r.clone(), &barrier);
+                s.spawn(move || {
+                    let dead = r.dead();
+                    barrier.wait();
+                    // Each waiter also holds the object for a while: the
+                    // last `Arc` goes on any of these threads.
+                    drop(o);
+                    if w == 0 {
+                        let mut dead = dead;
+                        let _ = std::pin::Pin::new(&mut dead)
+                            .poll(&mut Context::from_waker(Waker::noop()));
+                        drop(dead);
+                    } else {
+                        block_on_or_lost(dead);
+                        assert!(r.get().is_none(), "resolved before the clearing");
+                    }
+                });
+            }
+            let (r, barrier) = (r.clone(), &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                // A waiter that starts after the death resolves at once.
+                while r.is_alive() {
+                    thread::yield_now();
+                }
+                block_on_or_lost(r.dead());
+            });
+            barrier.wait();
+            drop(o);
+        });
+        assert!(!r.is_alive());
+    }
+}
