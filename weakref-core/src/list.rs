@@ -99,9 +99,7 @@ impl Locked<'_> {
             unsafe { List::free(list) };
         }
     }
-}
 
-impl Locked<'_> {
     /// The state, reachable only through a `Locked` (the lock is held).
     fn state(&self) -> *mut State {
         // SAFETY: the list is alive (see `word`).

@@ -581,6 +581,14 @@ impl Handle {
         self.0.0
     }
 
+    /// The node's list, alive for as long as this handle is borrowed.
+    fn list(&self) -> ListRef<'_> {
+        // SAFETY: a payload node owns a count of its list until it is freed,
+        // after its last handle; a shared node with a handle (this one)
+        // holds one through `holds_list`.
+        unsafe { ListRef::new(self.node().list) }
+    }
+
     pub(crate) fn node(&self) -> &Node {
         // SAFETY: this handle owns a count, so the node is not freed (payload
         // nodes are freed after their last handle; shared nodes with their
@@ -616,7 +624,8 @@ impl Handle {
             return (false, None);
         }
         // SAFETY: a payload node owns a count of its list while it is alive,
-        // and this handle keeps it alive.
+        // and this handle keeps it alive. (Not `self.list()`: `self` is
+        // given up under the lock, below.)
         let list = unsafe { ListRef::new(node.list) };
         let mut state = list.lock();
         // Dead now: the death came first, and its callbacks are fixed (the
@@ -655,10 +664,7 @@ impl Handle {
         if node.kind() == Kind::Shared {
             return None;
         }
-        // SAFETY: a payload node owns a count of its list while it is alive,
-        // and this handle keeps it alive.
-        let list = unsafe { ListRef::new(node.list) };
-        let mut state = list.lock();
+        let mut state = self.list().lock();
         let links = node.links(&mut state);
         if !links.linked || links.cancelled {
             return None;
@@ -675,9 +681,7 @@ impl Handle {
     /// taken it (`Finalize::alive`).
     pub(crate) fn is_armed(&self) -> bool {
         let node = self.node();
-        // SAFETY: as in `claim`.
-        let list = unsafe { ListRef::new(node.list) };
-        let mut state = list.lock();
+        let mut state = self.list().lock();
         let links = node.links(&mut state);
         links.linked && !links.cancelled
     }
